@@ -1,0 +1,138 @@
+// Package source holds what every evidence source shares: the inputs a run was
+// given and the Env that loads each source once, lazily, for all checks.
+// Each source lives in a sub-package (source/kube, source/repo, ...) and
+// exposes a From(env) function memoized through Load.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Target is a running service to probe.
+type Target struct {
+	Name string
+	URL  string
+}
+
+// Inputs is everything the user pointed golive at. Sources read only what
+// they need; a source whose input is empty reports Missing.
+type Inputs struct {
+	// Paths are the repository roots to scan (default ".").
+	Paths []string
+
+	// Helm rendering.
+	HelmValues  []string // --values files
+	HelmSet     []string // --set k=v
+	Release     string
+	Namespace   string
+	KubeVersion string
+
+	ScanReports []string // --scan-report files
+
+	// Live service.
+	Targets       []Target
+	Token         string   // bearer token for authenticated calls; never printed
+	Headers       []string // "Name: value" extra headers; values never printed
+	CAFile        string
+	ProtectedPath string
+	Load          string // --load spec, e.g. rate=200/s,duration=30s
+
+	Prometheus string
+	Database   string // DSN; password masked in output
+
+	Kubeconfig  string
+	KubeContext string
+	KubeNS      string
+	ClusterDump string
+
+	// ForbidInRepoWaivers rejects waiver annotations on objects.
+	ForbidInRepoWaivers bool
+
+	// Now is the run's clock, fixed once so every check agrees on it.
+	Now time.Time
+}
+
+// Env gives checks access to the sources of one run. Every source is loaded at
+// most once, on first use, and shared by all checks; loading is safe for
+// concurrent use.
+type Env struct {
+	Inputs Inputs
+
+	mu    sync.Mutex
+	cache map[string]*entry
+}
+
+type entry struct {
+	once  sync.Once
+	value any
+	err   error
+}
+
+// NewEnv returns an Env over the given inputs.
+func NewEnv(in Inputs) *Env {
+	if in.Now.IsZero() {
+		in.Now = time.Now()
+	}
+	return &Env{Inputs: in, cache: map[string]*entry{}}
+}
+
+// Load returns the value of the source named key, loading it with load the
+// first time. All callers of one key must use the same T.
+func Load[T any](ctx context.Context, env *Env, key string, load func(ctx context.Context, in *Inputs) (T, error)) (T, error) {
+	env.mu.Lock()
+	e, ok := env.cache[key]
+	if !ok {
+		e = &entry{}
+		env.cache[key] = e
+	}
+	env.mu.Unlock()
+	e.once.Do(func() {
+		e.value, e.err = load(ctx, &env.Inputs)
+	})
+	v, _ := e.value.(T)
+	if e.err == nil && e.value != nil {
+		if _, ok := e.value.(T); !ok {
+			var zero T
+			return zero, fmt.Errorf("source %q loaded as %T, asked for %T", key, e.value, zero)
+		}
+	}
+	return v, e.err
+}
+
+// Missing says that a source was not given or could not be reached. Checks
+// return it (wrapped or not) and the engine turns it into an unverified
+// verdict naming Input.
+type Missing struct {
+	Input  string // the flag or file that would provide the source, e.g. "--target"
+	Reason string // what is missing, or the error reaching it
+}
+
+func (m *Missing) Error() string {
+	if m.Reason == "" {
+		return "needs " + m.Input
+	}
+	return m.Reason + " (pass " + m.Input + ")"
+}
+
+// NotGiven is a convenience for the common case of an absent flag.
+func NotGiven(input, what string) error {
+	return &Missing{Input: input, Reason: what + " not given"}
+}
+
+// Unreachable wraps a connection error to a source the user did give.
+func Unreachable(input string, err error) error {
+	return &Missing{Input: input, Reason: err.Error()}
+}
+
+// AsMissing extracts a Missing from err.
+func AsMissing(err error) (*Missing, bool) {
+	var m *Missing
+	if errors.As(err, &m) {
+		return m, true
+	}
+	return nil, false
+}
