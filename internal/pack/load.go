@@ -76,10 +76,11 @@ type rawItem struct {
 }
 
 type rawCheck struct {
-	Check   string         `yaml:"check"`
-	With    map[string]any `yaml:"with"`
-	CEL     string         `yaml:"cel"`
-	Message string         `yaml:"message"`
+	Check    string         `yaml:"check"`
+	With     map[string]any `yaml:"with"`
+	CEL      string         `yaml:"cel"`
+	Message  string         `yaml:"message"`
+	Optional bool           `yaml:"optional"`
 }
 
 type rawOverride struct {
@@ -337,7 +338,7 @@ func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) 
 				for k, val := range params {
 					merged[k] = val
 				}
-				nc := v.checkRef(rawCheck{Check: checkID, With: merged}, "overrides", i, "with", checkID)
+				nc := v.checkRef(rawCheck{Check: checkID, With: merged, Optional: c.Optional}, "overrides", i, "with", checkID)
 				if nc != nil {
 					newChecks = append(newChecks, nc)
 				}
@@ -422,7 +423,7 @@ func (v *validator) line(path ...any) int {
 
 func (v *validator) checkRef(rc rawCheck, path ...any) *CheckRef {
 	line := v.line(path...)
-	ref := &CheckRef{Check: rc.Check, With: rc.With, CEL: rc.CEL, Message: rc.Message, Line: line}
+	ref := &CheckRef{Check: rc.Check, With: rc.With, CEL: rc.CEL, Message: rc.Message, Optional: rc.Optional, Line: line}
 	switch {
 	case rc.Check != "" && rc.CEL != "":
 		v.add(line, "a check has either check or cel, not both")

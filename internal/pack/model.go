@@ -62,7 +62,12 @@ type CheckRef struct {
 	With    map[string]any // raw parameters as written
 	CEL     string
 	Message string // shown when a CEL expression is false
-	Line    int
+	// Optional checks add evidence when their input is given; when it is
+	// missing they are left out of the verdict instead of making the item
+	// unverified. Used for alternative evidence (a live probe of an item that
+	// the repository already decides).
+	Optional bool
+	Line     int
 
 	// Filled by validation.
 	Def     *check.Check
