@@ -62,8 +62,46 @@ type Inputs struct {
 type Env struct {
 	Inputs Inputs
 
-	mu    sync.Mutex
-	cache map[string]*entry
+	mu       sync.Mutex
+	cache    map[string]*entry
+	problems []Problem
+}
+
+// Problem is bad input found while loading a source: a file that does not
+// parse, a chart that does not render. The run goes on with every other input
+// and the problems are reported; Named inputs (a file the user passed
+// explicitly) make the run exit 2.
+type Problem struct {
+	Source  string // the source that met it, e.g. "k8s"
+	File    string
+	Line    int
+	Message string
+	Named   bool
+}
+
+func (p Problem) String() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	if loc == "" {
+		return p.Message
+	}
+	return loc + ": " + p.Message
+}
+
+// AddProblem records bad input met while loading a source.
+func (e *Env) AddProblem(p Problem) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.problems = append(e.problems, p)
+}
+
+// Problems returns the bad input recorded so far.
+func (e *Env) Problems() []Problem {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Problem(nil), e.problems...)
 }
 
 type entry struct {

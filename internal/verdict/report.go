@@ -17,6 +17,17 @@ type Report struct {
 	Packs         []PackResult `json:"packs"`
 	// Expired lists attestations and waivers that no longer count.
 	Expired []Expired `json:"expired,omitempty"`
+	// Problems lists bad input met while gathering evidence (a manifest that
+	// does not parse, a chart that does not render), each at file:line.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is bad input the run met and worked around.
+type Problem struct {
+	Source  string `json:"source,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
 }
 
 // Tool identifies the program that wrote the report.
