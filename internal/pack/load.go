@@ -9,13 +9,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"golive.dev/golive/internal/check"
 	"golive.dev/golive/internal/verdict"
+	"golive.dev/golive/internal/yamlerr"
 	"golive.dev/golive/packs"
 )
 
@@ -171,9 +171,7 @@ func (l *Loader) read(ref, relTo string) ([]byte, string, error) {
 }
 
 var (
-	idPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$`)
-	yamlLineErr    = regexp.MustCompile(`^line (\d+): (.*)$`)
-	unknownFieldRe = regexp.MustCompile(`field (\S+) not found in type \S+`)
+	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$`)
 )
 
 func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) {
@@ -190,12 +188,11 @@ func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) 
 	var errs Errors
 	if err := dec.Decode(&raw); err != nil {
 		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, e := range te.Errors {
-				errs = append(errs, yamlProblem(file, errors.New(e)))
-			}
-		} else {
+		if !errors.As(err, &te) {
 			return nil, Errors{yamlProblem(file, err)}
+		}
+		for _, l := range yamlerr.Split(file, err) {
+			errs = append(errs, Problem{File: l.File, Line: l.Line, Msg: l.Msg})
 		}
 	}
 	doc := root.Content[0]
@@ -366,16 +363,8 @@ func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) 
 }
 
 func yamlProblem(file string, err error) Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	}
-	if m := unknownFieldRe.FindStringSubmatch(msg); m != nil {
-		msg = "unknown field " + m[1]
-	}
-	return Problem{File: file, Line: line, Msg: msg}
+	l := yamlerr.Split(file, err)[0]
+	return Problem{File: l.File, Line: l.Line, Msg: l.Msg}
 }
 
 type validator struct {
