@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,24 +14,36 @@ import (
 // (65536 characters on GitHub) and a reader stops long before.
 const mdMaxFailures = 50
 
-// mdSpecial are characters that start Markdown or HTML syntax inline. GFM
-// treats a backslash before any ASCII punctuation as a literal, so escaping
-// them all is safe; the ones here are those that can change meaning.
-const mdSpecial = "\\`*_{}[]<>()#+-.!|~&"
+// mdSpecial are characters that start Markdown or HTML syntax anywhere in a
+// line. GFM treats a backslash before ASCII punctuation as a literal, so
+// escaping is safe; only these are escaped to keep the raw comment readable.
+// Parentheses and "!" need no escape once "[" and "]" are escaped.
+const mdSpecial = "\\`*_[]<>|~&"
 
 // mdText escapes untrusted text for inline use, in a table cell or not.
 // Newlines become spaces because one would end a table row or a list item.
+// A leading character that would open a block (heading, list, quote,
+// ordered list) is escaped too, since the text may start a line.
 func mdText(s string) string {
 	s = clean(s)
 	var b strings.Builder
-	for _, r := range s {
+	for i, r := range s {
 		if r < 128 && strings.ContainsRune(mdSpecial, r) {
+			b.WriteByte('\\')
+		} else if i == 0 && strings.ContainsRune("#+-=", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
 	}
-	return b.String()
+	out := b.String()
+	// "1. text" or "1) text" at the start would become an ordered list.
+	if m := mdOrderedRE.FindStringIndex(out); m != nil {
+		out = out[:m[1]-1] + "\\" + out[m[1]-1:]
+	}
+	return out
 }
+
+var mdOrderedRE = regexp.MustCompile(`^[0-9]{1,9}[.)]`)
 
 // mdCode wraps s in a code span that survives backticks inside it. In a
 // table the pipe still ends a cell inside a code span, so it is escaped
@@ -149,13 +162,20 @@ func writeMarkdown(buf *bytes.Buffer, r *verdict.Report) error {
 		w("%d item(s) unverified (an input was not given or not reachable), %d manual (need an attestation: `golive attest ITEM`).\n\n",
 			t[verdict.Unverified], t[verdict.Manual])
 		if groups := unverifiedHints(r); len(groups) > 0 {
-			w("| To verify, pass | Items | Hint |\n|:--|--:|:--|\n")
+			w("| To verify, pass | Items |\n|:--|:--|\n")
 			for _, g := range groups {
-				flag := "(no flag named)"
-				if g.Flag != "" {
-					flag = mdCode(g.Flag, true)
+				pass := "(no hint given)"
+				switch {
+				case g.Flag != "":
+					pass = mdCode(g.Usage, true)
+				case len(g.Hints) > 0:
+					pass = mdText(strings.Join(g.Hints, "; "))
 				}
-				w("| %s | %d | %s |\n", flag, len(g.Items), mdText(strings.Join(g.Hints, "; ")))
+				var ids []string
+				for _, id := range g.Items {
+					ids = append(ids, mdCode(id, true))
+				}
+				w("| %s | %s |\n", pass, strings.Join(ids, ", "))
 			}
 			w("\n")
 		}

@@ -276,12 +276,15 @@ func needsAttention(s verdict.Status) bool {
 	return false
 }
 
-var flagRE = regexp.MustCompile(`--[a-zA-Z][a-zA-Z0-9-]*`)
+// flagRE finds a flag in a hint, with its argument when the hint spells one
+// in capitals ("--target URL", "--kubeconfig=FILE").
+var flagRE = regexp.MustCompile(`(--[a-zA-Z][a-zA-Z0-9-]*)(?:[ =]([A-Z][A-Z_|]*)\b)?`)
 
 // hintGroup is one thing to pass (a flag, or a free-text hint when the hint
 // names no flag) and the unverified items it would decide.
 type hintGroup struct {
 	Flag  string   // "--target", or "" when Hints say what to do in words
+	Usage string   // the flag with its argument as a hint spelt it: "--target URL"
 	Hints []string // distinct hint texts, sorted
 	Items []string // "pack/item" ids, sorted
 }
@@ -290,11 +293,12 @@ type hintGroup struct {
 // the flag they name. An item whose hint names two flags appears under both.
 func unverifiedHints(r *verdict.Report) []hintGroup {
 	type acc struct {
+		usage string
 		hints map[string]bool
 		items map[string]bool
 	}
 	groups := map[string]*acc{}
-	add := func(key, hint, item string) {
+	add := func(key, usage, hint, item string) {
 		g := groups[key]
 		if g == nil {
 			g = &acc{hints: map[string]bool{}, items: map[string]bool{}}
@@ -302,6 +306,10 @@ func unverifiedHints(r *verdict.Report) []hintGroup {
 		}
 		if hint != "" {
 			g.hints[hint] = true
+		}
+		// Prefer the spelling that shows the argument.
+		if len(usage) > len(g.usage) {
+			g.usage = usage
 		}
 		g.items[item] = true
 	}
@@ -321,23 +329,23 @@ func unverifiedHints(r *verdict.Report) []hintGroup {
 				}
 			}
 			if len(hints) == 0 {
-				add("", "", id)
+				add("", "", "", id)
 				continue
 			}
 			for _, h := range hints {
-				flags := flagRE.FindAllString(h, -1)
+				flags := flagRE.FindAllStringSubmatch(h, -1)
 				if len(flags) == 0 {
-					add("", h, id)
+					add("", "", h, id)
 				}
 				for _, fl := range flags {
-					add(fl, h, id)
+					add(fl[1], strings.TrimSpace(fl[0]), h, id)
 				}
 			}
 		}
 	}
 	out := make([]hintGroup, 0, len(groups))
 	for k, g := range groups {
-		hg := hintGroup{Flag: k}
+		hg := hintGroup{Flag: k, Usage: g.usage}
 		for h := range g.hints {
 			hg.Hints = append(hg.Hints, h)
 		}

@@ -111,17 +111,16 @@ func writeText(buf *bytes.Buffer, r *verdict.Report, opts Options) error {
 
 	if groups := unverifiedHints(r); len(groups) > 0 {
 		t.buf.WriteByte('\n')
-		t.line(0, "%s", t.paint(ansiBold, fmt.Sprintf("To verify the %d unverified item(s):", totals(r)[verdict.Unverified])))
+		t.line(0, "%s", t.paint(ansiBold, fmt.Sprintf("To verify the %d unverified item(s), pass:", totals(r)[verdict.Unverified])))
 		for _, g := range groups {
-			head := "no hint given"
-			if g.Flag != "" {
-				head = "pass " + t.paint(ansiYellow, g.Flag)
+			switch {
+			case g.Flag != "":
+				t.line(2, "%s  for %s", t.paint(ansiYellow, clean(g.Usage)), clean(strings.Join(g.Items, ", ")))
+			case len(g.Hints) > 0:
+				t.line(2, "%s  for %s", clean(strings.Join(g.Hints, "; ")), clean(strings.Join(g.Items, ", ")))
+			default:
+				t.line(2, "(no hint given)  for %s", clean(strings.Join(g.Items, ", ")))
 			}
-			t.line(2, "%s  (%d item(s))", head, len(g.Items))
-			for _, h := range g.Hints {
-				t.line(6, "%s", clean(h))
-			}
-			t.line(6, "items: %s", clean(strings.Join(g.Items, ", ")))
 		}
 	}
 
@@ -175,13 +174,16 @@ func (t *textWriter) item(it verdict.ItemResult) {
 			hidden++
 			continue
 		}
-		t.finding(ind, f)
+		t.finding(ind, f, it.Hint)
 	}
 	if hidden > 0 {
 		t.line(ind, "%s", t.paint(ansiDim, fmt.Sprintf("(+%d finding(s) that passed or do not apply; -v shows them)", hidden)))
 	}
 	if it.Hint != "" && it.Status == verdict.Unverified {
 		t.line(ind, "to verify: %s", clean(it.Hint))
+	}
+	if it.Status == verdict.Manual {
+		t.line(ind, "to attest: golive attest %s --by NAME --evidence URL|FILE", clean(it.ID))
 	}
 	if it.Remediation != "" && (it.Status == verdict.Fail || it.Status == verdict.Error || it.Status == verdict.Waived) {
 		t.line(ind, "fix: %s", clean(it.Remediation))
@@ -196,7 +198,7 @@ func (t *textWriter) item(it verdict.ItemResult) {
 	}
 }
 
-func (t *textWriter) finding(ind int, f verdict.Finding) {
+func (t *textWriter) finding(ind int, f verdict.Finding, itemHint string) {
 	where := location(f)
 	if where != "" {
 		where = t.paint(ansiBold, clean(where)) + ": "
@@ -206,7 +208,7 @@ func (t *textWriter) finding(ind int, f verdict.Finding) {
 	if f.Check != "" && t.opts.Verbose {
 		t.line(sub, "check: %s", clean(f.Check))
 	}
-	if f.Hint != "" && f.Status == verdict.Unverified {
+	if f.Hint != "" && f.Status == verdict.Unverified && f.Hint != itemHint {
 		t.line(sub, "to verify: %s", clean(f.Hint))
 	}
 	if f.Waiver != nil {
