@@ -1,0 +1,169 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/repo"
+)
+
+// File is one config file, parsed on first use.
+type File struct {
+	Path   string // display path (repo-relative, or as given for --values files)
+	Rel    string // path matched by globs
+	Format Format
+
+	// Given is set for files passed with --values: they are Helm values
+	// whatever their name.
+	Given bool
+
+	src  *repo.File // nil for files given outside the repository
+	abs  string
+	once sync.Once
+	docs []*Node
+	err  error
+}
+
+// Docs returns the parsed documents, parsing once. The error is a
+// *ParseError naming file:line, or a read error.
+func (f *File) Docs() ([]*Node, error) {
+	f.once.Do(func() {
+		var data []byte
+		var err error
+		if f.src != nil {
+			data, err = f.src.Content()
+		} else {
+			data, err = readLimited(f.abs)
+		}
+		if err != nil {
+			f.err = fmt.Errorf("read %s: %w", f.Path, err)
+			return
+		}
+		f.docs, f.err = Parse(f.Path, f.Format, data)
+	})
+	return f.docs, f.err
+}
+
+func readLimited(p string) ([]byte, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > repo.MaxContent {
+		return nil, repo.ErrTooLarge
+	}
+	return os.ReadFile(p)
+}
+
+// Result is one value a query found.
+type Result struct {
+	File *File
+	Doc  int // document index within the file (multi-document YAML)
+	Path string
+	Node *Node
+}
+
+// Line is the line of the value's key.
+func (r Result) Line() int { return r.Node.Line }
+
+// Query runs the path over every document of the file.
+func (f *File) Query(p *Path) ([]Result, error) {
+	docs, err := f.Docs()
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for i, d := range docs {
+		for _, h := range p.Find(d) {
+			out = append(out, Result{File: f, Doc: i, Path: h.Path, Node: h.Node})
+		}
+	}
+	return out, nil
+}
+
+// Set is every config file of the run: the repository's files with a known
+// config extension, and the Helm values files given with --values.
+type Set struct {
+	Files []*File
+	Repo  *repo.Repo
+}
+
+// From returns the run's config set.
+func From(ctx context.Context, env *source.Env) (*Set, error) {
+	return source.Load(ctx, env, "config", func(ctx context.Context, in *source.Inputs) (*Set, error) {
+		var r *repo.Repo
+		if len(in.Paths) > 0 {
+			var err error
+			if r, err = repo.From(ctx, env); err != nil {
+				return nil, err
+			}
+		}
+		if r == nil && len(in.HelmValues) == 0 {
+			return nil, source.NotGiven("a repository path or --values", "config files")
+		}
+		return NewSet(r, in.HelmValues), nil
+	})
+}
+
+// NewSet selects the config files of r (which may be nil) and adds extra
+// files given by path.
+func NewSet(r *repo.Repo, extra []string) *Set {
+	s := &Set{Repo: r}
+	seen := map[string]bool{}
+	if r != nil {
+		for _, f := range r.Files {
+			format := DetectFormat(f.Rel)
+			if format == "" {
+				continue
+			}
+			seen[f.Abs] = true
+			s.Files = append(s.Files, &File{Path: f.Path, Rel: f.Rel, Format: format, src: f, abs: f.Abs})
+		}
+	}
+	for _, p := range extra {
+		abs, err := filepath.Abs(p)
+		if err == nil && seen[abs] {
+			continue
+		}
+		format := DetectFormat(p)
+		if format == "" {
+			format = YAML // Helm values files are YAML whatever their name
+		}
+		rel := filepath.ToSlash(filepath.Clean(p))
+		s.Files = append(s.Files, &File{Path: rel, Rel: rel, Format: format, abs: abs, Given: true})
+	}
+	return s
+}
+
+// Match returns the files whose relative path matches any glob. Files given
+// with --values also match every glob that would match a chart's
+// values.yaml, so Helm values queries see them.
+func (s *Set) Match(globs ...*repo.Glob) []*File {
+	var out []*File
+	for _, f := range s.Files {
+		for _, g := range globs {
+			if g.Match(f.Rel) || f.Given && (g.Match("values.yaml") || g.Match("chart/values.yaml")) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Glob compiles patterns and returns the matching files.
+func (s *Set) Glob(patterns ...string) ([]*File, error) {
+	gs := make([]*repo.Glob, 0, len(patterns))
+	for _, p := range patterns {
+		g, err := repo.CompileGlob(p)
+		if err != nil {
+			return nil, err
+		}
+		gs = append(gs, g)
+	}
+	return s.Match(gs...), nil
+}
