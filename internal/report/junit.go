@@ -46,13 +46,19 @@ type junitCase struct {
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
 
 type junitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
+	Body    string `xml:",cdata"`
+}
+
+// junitText is element content written as CDATA so multi-line findings stay
+// readable in the file.
+type junitText struct {
+	Text string `xml:",cdata"`
 }
 
 type junitSkipped struct {
@@ -133,9 +139,9 @@ func junitItem(pack string, it verdict.ItemResult) junitCase {
 	}
 	switch it.Status {
 	case verdict.Fail:
-		jc.Failure = &junitProblem{Message: head, Type: string(it.Priority), Body: junitBody(it)}
+		jc.Failure = &junitProblem{Message: head, Type: string(it.Priority), Body: xmlSafe(junitBody(it))}
 	case verdict.Error:
-		jc.Error = &junitProblem{Message: head, Type: string(it.Priority), Body: junitBody(it)}
+		jc.Error = &junitProblem{Message: head, Type: string(it.Priority), Body: xmlSafe(junitBody(it))}
 	case verdict.Unverified:
 		reason := "unverified: " + nonEmpty(it.Message, "an input it needs was not given")
 		if it.Hint != "" {
@@ -147,10 +153,10 @@ func junitItem(pack string, it verdict.ItemResult) junitCase {
 	case verdict.NA:
 		jc.Skipped = &junitSkipped{Message: "not applicable: " + nonEmpty(it.Message, "nothing it applies to exists")}
 	case verdict.Waived:
-		jc.SystemOut = "waived: " + nonEmpty(it.Message, "failure excused by a waiver") + "\n" + junitBody(it)
+		jc.SystemOut = &junitText{xmlSafe("waived: " + nonEmpty(it.Message, "failure excused by a waiver") + "\n" + junitBody(it))}
 	case verdict.Attested:
 		if a := it.Attestation; a != nil {
-			jc.SystemOut = fmt.Sprintf("attested by %s on %s, expires %s: %s\n", a.By, a.At, a.Expires, a.Evidence)
+			jc.SystemOut = &junitText{xmlSafe(fmt.Sprintf("attested by %s on %s, expires %s: %s\n", a.By, a.At, a.Expires, a.Evidence))}
 		}
 	}
 	return jc
@@ -181,4 +187,18 @@ func junitBody(it verdict.ItemResult) string {
 		b.WriteString("fix: " + it.Remediation + "\n")
 	}
 	return b.String()
+}
+
+// xmlSafe replaces characters XML 1.0 cannot hold, even escaped, with
+// U+FFFD. encoding/xml does this for attributes and text but not for CDATA.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }

@@ -22,7 +22,7 @@ const Mask = "********"
 // "tokenizer" stay readable while "access_token" and "X-Auth-Token" do not.
 var secretWords = map[string]bool{
 	"token": true, "password": true, "passwd": true, "pwd": true, "passphrase": true,
-	"secret": true, "authorization": true, "cookie": true, "apikey": true,
+	"secret": true, "secrets": true, "passwords": true, "authorization": true, "cookie": true, "apikey": true,
 	"credential": true, "credentials": true, "privatekey": true, "bearer": true,
 	"dsn": true, "sig": true, "signature": true,
 }

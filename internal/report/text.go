@@ -112,10 +112,16 @@ func writeText(buf *bytes.Buffer, r *verdict.Report, opts Options) error {
 	if groups := unverifiedHints(r); len(groups) > 0 {
 		t.buf.WriteByte('\n')
 		t.line(0, "%s", t.paint(ansiBold, fmt.Sprintf("To verify the %d unverified item(s), pass:", totals(r)[verdict.Unverified])))
+		width := 0
+		for _, g := range groups {
+			width = max(width, len([]rune(clean(g.Usage))))
+		}
 		for _, g := range groups {
 			switch {
 			case g.Flag != "":
-				t.line(2, "%s  for %s", t.paint(ansiYellow, clean(g.Usage)), clean(strings.Join(g.Items, ", ")))
+				u := clean(g.Usage)
+				pad := strings.Repeat(" ", width-len([]rune(u)))
+				t.line(2, "%s%s  for %s", t.paint(ansiYellow, u), pad, clean(strings.Join(g.Items, ", ")))
 			case len(g.Hints) > 0:
 				t.line(2, "%s  for %s", clean(strings.Join(g.Hints, "; ")), clean(strings.Join(g.Items, ", ")))
 			default:
