@@ -92,8 +92,10 @@ func TestEscaping(t *testing.T) {
 		},
 		{
 			name: "markdown block syntax at line start", format: "markdown",
-			edit: func(_ *verdict.PackResult, it *verdict.ItemResult, _ *verdict.Finding) { it.Message = "# not a heading" },
-			has:  []string{"\n\\# not a heading\n"},
+			edit: func(_ *verdict.PackResult, it *verdict.ItemResult, _ *verdict.Finding) {
+				it.Message = "# not a heading"
+			},
+			has: []string{"\n\\# not a heading\n"},
 		},
 		{
 			name: "markdown ordered-list start", format: "markdown",
@@ -189,8 +191,10 @@ func TestEscaping(t *testing.T) {
 		},
 		{
 			name: "sarif keeps text intact as JSON", format: "sarif",
-			edit: func(_ *verdict.PackResult, _ *verdict.ItemResult, f *verdict.Finding) { f.Message = "quote \" and \\ and \x01" },
-			has:  []string{`"text": "quote \" and \\ and \u0001"`},
+			edit: func(_ *verdict.PackResult, _ *verdict.ItemResult, f *verdict.Finding) {
+				f.Message = "quote \" and \\ and \x01"
+			},
+			has: []string{`"text": "quote \" and \\ and \u0001"`},
 		},
 	}
 	for _, c := range cases {
