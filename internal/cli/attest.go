@@ -37,10 +37,11 @@ code.`,
 			if err != nil {
 				return badInput(err)
 			}
-			if err := a.knownItem(args[0], packName); err != nil {
+			scope, err := a.knownItem(args[0], packName)
+			if err != nil {
 				return badInput(err)
 			}
-			at := attest.Attestation{Item: args[0], Pack: packName, By: by, At: now.Truncate(time.Second),
+			at := attest.Attestation{Item: args[0], Pack: scope, By: by, At: now.Truncate(time.Second),
 				Expires: exp, Evidence: evidence, Note: note}
 			if !attest.IsURL(evidence) {
 				rel, abs, err := evidencePath(root, evidence)
@@ -66,7 +67,7 @@ code.`,
 	fl.StringVar(&evidence, "evidence", "", "URL or file (in the repository) that proves it")
 	fl.StringVar(&expires, "expires", "", "when it stops counting: 90d, 12w, 6m, 1y or YYYY-MM-DD")
 	fl.StringVar(&note, "note", "", "a remark kept with the attestation")
-	fl.StringVar(&packName, "pack", "", "only for this pack (default: the item id in any pack)")
+	fl.StringVar(&packName, "pack", "", "only for this pack, a built-in name or a file (default: the item id in any pack)")
 	fl.StringVar(&root, "repo", ".", "repository root holding .golive/")
 	return cmd
 }
@@ -97,13 +98,14 @@ the expiry, and the waiver is listed as expired afterwards.`,
 			if object != "" && strings.Count(object, "/") < 1 {
 				return badInput(fmt.Errorf("--object %q: want Kind/namespace/name or Kind/name", object))
 			}
-			if err := a.knownItem(args[0], packName); err != nil {
+			scope, err := a.knownItem(args[0], packName)
+			if err != nil {
 				return badInput(err)
 			}
 			if by == "" {
 				by = a.getenv("USER")
 			}
-			w := attest.Waiver{Item: args[0], Pack: packName, Object: object, Reason: reason, By: by,
+			w := attest.Waiver{Item: args[0], Pack: scope, Object: object, Reason: reason, By: by,
 				At: now.Truncate(time.Second), Expires: exp}
 			path, err := attest.AddWaiver(root, w)
 			if err != nil {
@@ -122,31 +124,35 @@ the expiry, and the waiver is listed as expired afterwards.`,
 	fl.StringVar(&reason, "reason", "", "why the failure is acceptable (required)")
 	fl.StringVar(&expires, "expires", "", "when the waiver stops counting: 30d, 4w, 3m or YYYY-MM-DD (required)")
 	fl.StringVar(&by, "by", "", "who grants it (default $USER)")
-	fl.StringVar(&packName, "pack", "", "only for this pack (default: the item id in any pack)")
+	fl.StringVar(&packName, "pack", "", "only for this pack, a built-in name or a file (default: the item id in any pack)")
 	fl.StringVar(&root, "repo", ".", "repository root holding .golive/")
 	return cmd
 }
 
 // knownItem refuses attestations and waivers for item ids no pack has, so a
-// typo does not sit in the file covering nothing.
-func (a *app) knownItem(id, packName string) error {
+// typo does not sit in the file covering nothing. It returns the pack name to
+// record: the named pack's metadata name, or "" for every pack.
+func (a *app) knownItem(id, packRef string) (string, error) {
 	names := a.loader.BuiltinNames()
-	if packName != "" {
-		names = []string{packName}
+	if packRef != "" {
+		names = []string{packRef}
 	}
 	for _, name := range names {
 		p, err := a.loader.Load(name)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if _, ok := p.Item(id); ok {
-			return nil
+			if packRef != "" {
+				return p.Name, nil
+			}
+			return "", nil
 		}
 	}
-	if packName != "" {
-		return fmt.Errorf("pack %s has no item %q (see golive packs show %s)", packName, id, packName)
+	if packRef != "" {
+		return "", fmt.Errorf("pack %s has no item %q (see golive packs show %s)", packRef, id, packRef)
 	}
-	return fmt.Errorf("no built-in pack has an item %q; pass --pack FILE for a pack of your own", id)
+	return "", fmt.Errorf("no built-in pack has an item %q; pass --pack FILE for a pack of your own", id)
 }
 
 // evidencePath returns the evidence file relative to the repository root.

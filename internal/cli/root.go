@@ -46,9 +46,12 @@ type app struct {
 
 // Main runs golive with args and returns the process exit code.
 func Main(ctx context.Context, version string, args []string, stdout, stderr io.Writer) int {
-	a := &app{version: version, stdout: stdout, stderr: stderr, getenv: os.Getenv}
-	a.registry = all.Registry()
-	a.loader = &pack.Loader{Registry: a.registry}
+	return run(ctx, all.Registry(), os.Getenv, version, args, stdout, stderr)
+}
+
+func run(ctx context.Context, reg *check.Registry, getenv func(string) string, version string, args []string, stdout, stderr io.Writer) int {
+	a := &app{version: version, stdout: stdout, stderr: stderr, getenv: getenv, registry: reg}
+	a.loader = newLoader(reg)
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -68,6 +71,8 @@ func Main(ctx context.Context, version string, args []string, stdout, stderr io.
 	fmt.Fprintln(stderr, "golive:", err)
 	return ExitBadInput
 }
+
+func newLoader(reg *check.Registry) *pack.Loader { return &pack.Loader{Registry: reg} }
 
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{

@@ -76,7 +76,43 @@ func readConfigFile(path string) (*Settings, bool, error) {
 	if err := dec.Decode(s); err != nil && !errors.Is(err, io.EOF) {
 		return nil, true, yamlerr.Wrap(path, err)
 	}
+	s.rebase(filepath.Dir(path))
 	return s, true, nil
+}
+
+// rebase makes the file paths of a settings file relative to the folder the
+// file is in, so a repository's .golive.yaml means the same from anywhere.
+func (s *Settings) rebase(dir string) {
+	if dir == "" || dir == "." {
+		return
+	}
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	all := func(ps []string) {
+		for i := range ps {
+			ps[i] = abs(ps[i])
+		}
+	}
+	all(s.Paths)
+	all(s.Helm.Values)
+	all(s.ScanReports)
+	s.Baseline = abs(s.Baseline)
+	s.ClusterDump = abs(s.ClusterDump)
+	s.CAFile = abs(s.CAFile)
+	for i, o := range s.Output {
+		if f, file, ok := strings.Cut(o, "="); ok && file != "-" {
+			s.Output[i] = f + "=" + abs(file)
+		}
+	}
+	for i, p := range s.Packs {
+		if strings.ContainsAny(p, `/\`) || strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
+			s.Packs[i] = abs(p)
+		}
+	}
 }
 
 // envSettings reads GOLIVE_* variables. Lists are comma-separated.
