@@ -16,7 +16,7 @@ func fakeRegistry() *check.Registry {
 	r := check.NewRegistry()
 	r.Register(check.Check{ID: "k8s/replicas", Title: "enough replicas",
 		Params: []check.Param{{Name: "min", Type: check.Int, Default: 2}, {Name: "selector", Type: check.String}},
-		Run: func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) { return nil, nil }})
+		Run:    func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) { return nil, nil }})
 	r.RegisterBinding(check.Binding{Name: "files", Needs: check.Repo,
 		Value: func(context.Context, *source.Env) (any, error) { return []any{}, nil }})
 	return r
