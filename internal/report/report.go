@@ -32,7 +32,16 @@ type Options struct {
 	// SARIFUnverified adds unverified items to SARIF output as notes, so a
 	// code-scanning view shows what was not checked.
 	SARIFUnverified bool
+	// SARIFAnchor is the repository file that SARIF results with no file of
+	// their own (an endpoint, a missing CI pipeline) point at, because GitHub
+	// code scanning rejects a whole upload when one result has no
+	// physicalLocation. Empty means DefaultSARIFAnchor.
+	SARIFAnchor string
 }
+
+// DefaultSARIFAnchor is golive's own configuration file: the place a
+// reviewer would go to change what a finding without a file is about.
+const DefaultSARIFAnchor = ".golive.yaml"
 
 // Formats lists the format names Write accepts, the default first.
 var Formats = []string{"text", "json", "sarif", "junit", "markdown", "html"}

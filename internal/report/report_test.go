@@ -447,9 +447,26 @@ func TestSARIFContent(t *testing.T) {
 	if pl == nil || pl.ArtifactLocation.URI != "deploy/ingress.yaml" || pl.Region == nil || pl.Region.StartLine != 14 {
 		t.Errorf("first result location = %+v", pl)
 	}
+	// GitHub code scanning rejects the whole file when one result lacks
+	// physicalLocation.artifactLocation.uri (its rule GH1001).
+	for i, res := range run.Results {
+		if len(res.Locations) == 0 || res.Locations[0].PhysicalLocation == nil || res.Locations[0].PhysicalLocation.ArtifactLocation.URI == "" {
+			t.Errorf("result %d (%s) has no artifact location", i, res.RuleID)
+		}
+	}
+	if u := run.Results[3].Locations[0].PhysicalLocation.ArtifactLocation.URI; u != DefaultSARIFAnchor {
+		t.Errorf("endpoint-only result anchored at %q, want %q", u, DefaultSARIFAnchor)
+	}
 	spaced := run.Results[2].Locations[0].PhysicalLocation
 	if spaced == nil || spaced.ArtifactLocation.URI != "docs/setup%20notes.md" {
 		t.Errorf("a path with a space must be percent-encoded: %+v", spaced)
+	}
+}
+
+func TestSARIFAnchorOption(t *testing.T) {
+	out := string(render(t, "sarif", fixture(), Options{SARIFAnchor: "packs/shop.yaml"}))
+	if !strings.Contains(out, `"uri": "packs/shop.yaml"`) || strings.Contains(out, DefaultSARIFAnchor) {
+		t.Error("SARIFAnchor not used for results without a file")
 	}
 }
 

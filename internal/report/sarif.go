@@ -49,6 +49,10 @@ func writeSARIF(buf *bytes.Buffer, r *verdict.Report, opts Options) error {
 		driver.WithVersion(r.Tool.Version)
 	}
 	run := sarif.NewRun(*sarif.NewTool(driver))
+	anchor := opts.SARIFAnchor
+	if anchor == "" {
+		anchor = DefaultSARIFAnchor
+	}
 
 	for _, p := range r.Packs {
 		for _, it := range p.Items {
@@ -57,7 +61,7 @@ func writeSARIF(buf *bytes.Buffer, r *verdict.Report, opts Options) error {
 	}
 	for _, p := range r.Packs {
 		for _, it := range p.Items {
-			for _, res := range sarifResults(p, it, r.Inputs.Paths, opts) {
+			for _, res := range sarifResults(p, it, r.Inputs.Paths, anchor, opts.SARIFUnverified) {
 				run.AddResult(res)
 			}
 		}
@@ -127,7 +131,7 @@ func sarifRule(p verdict.PackResult, it verdict.ItemResult) *sarif.ReportingDesc
 
 // sarifResults returns the results of one item: a result per finding that
 // failed or errored, or one for the item when no finding says where.
-func sarifResults(p verdict.PackResult, it verdict.ItemResult, roots []string, opts Options) []*sarif.Result {
+func sarifResults(p verdict.PackResult, it verdict.ItemResult, roots []string, anchor string, unverified bool) []*sarif.Result {
 	rid := ruleID(p.Name, it)
 	var out []*sarif.Result
 	switch it.Status {
@@ -136,25 +140,25 @@ func sarifResults(p verdict.PackResult, it verdict.ItemResult, roots []string, o
 			if f.Status != verdict.Fail && f.Status != verdict.Error {
 				continue
 			}
-			out = append(out, sarifResult(rid, it, f, sarifLevel(it.Priority), roots))
+			out = append(out, sarifResult(rid, it, f, sarifLevel(it.Priority), roots, anchor))
 		}
 		if len(out) == 0 {
-			out = append(out, sarifResult(rid, it, verdict.Finding{Status: it.Status, Message: it.Message}, sarifLevel(it.Priority), roots))
+			out = append(out, sarifResult(rid, it, verdict.Finding{Status: it.Status, Message: it.Message}, sarifLevel(it.Priority), roots, anchor))
 		}
 	case verdict.Unverified:
-		if !opts.SARIFUnverified {
+		if !unverified {
 			return nil
 		}
 		msg := it.Message
 		if it.Hint != "" {
 			msg = strings.TrimSpace(msg + " (to verify: " + it.Hint + ")")
 		}
-		out = append(out, sarifResult(rid, it, verdict.Finding{Status: it.Status, Message: msg}, "note", roots))
+		out = append(out, sarifResult(rid, it, verdict.Finding{Status: it.Status, Message: msg}, "note", roots, anchor))
 	}
 	return out
 }
 
-func sarifResult(rid string, it verdict.ItemResult, f verdict.Finding, level string, roots []string) *sarif.Result {
+func sarifResult(rid string, it verdict.ItemResult, f verdict.Finding, level string, roots []string, anchor string) *sarif.Result {
 	msg := nonEmpty(f.Message, nonEmpty(it.Message, nonEmpty(it.Title, it.ID)))
 	if f.File == "" {
 		// Without a file the object or endpoint is the only "where"; keep it
@@ -170,9 +174,11 @@ func sarifResult(rid string, it verdict.ItemResult, f verdict.Finding, level str
 		msg = "not verified: " + msg
 	}
 	res := sarif.NewRuleResult(rid).WithLevel(level).WithMessage(sarif.NewTextMessage(msg))
-	if loc := sarifLocation(f.File, f.Line, f.Object, f.Endpoint, roots); loc != nil {
-		res.AddLocation(loc)
+	file, line := f.File, f.Line
+	if file == "" {
+		file, line = anchor, 0
 	}
+	res.AddLocation(sarifLocation(file, line, f.Object, f.Endpoint, roots))
 	props := sarif.Properties{"status": string(f.Status), "priority": string(it.Priority)}
 	if f.Check != "" {
 		props["check"] = f.Check
