@@ -122,6 +122,22 @@ func TestEscaping(t *testing.T) {
 			has: []string{"````json"},
 		},
 		{
+			name: "markdown cuts huge evidence", format: "markdown",
+			edit: func(_ *verdict.PackResult, _ *verdict.ItemResult, f *verdict.Finding) {
+				lines := make([]any, 500)
+				for i := range lines {
+					lines[i] = "line of a long response body"
+				}
+				f.Evidence = map[string]any{"body": lines}
+			},
+			has: []string{"… (cut; the JSON report has all of it)\n  ```\n"},
+			check: func(t *testing.T, out string) {
+				if len(out) > 4000 {
+					t.Errorf("markdown is %d bytes; evidence was not cut", len(out))
+				}
+			},
+		},
+		{
 			name: "html script in a message", format: "html",
 			edit: func(_ *verdict.PackResult, _ *verdict.ItemResult, f *verdict.Finding) {
 				f.Message = `<script>alert("x")</script>`

@@ -14,6 +14,13 @@ import (
 // (65536 characters on GitHub) and a reader stops long before.
 const mdMaxFailures = 50
 
+// mdMaxFindings and mdMaxEvidence keep one noisy item (hundreds of objects,
+// a whole response body) from crowding out the others.
+const (
+	mdMaxFindings = 10
+	mdMaxEvidence = 2000
+)
+
 // mdSpecial are characters that start Markdown or HTML syntax anywhere in a
 // line. GFM treats a backslash before ASCII punctuation as a literal, so
 // escaping is safe; only these are escaped to keep the raw comment readable.
@@ -219,12 +226,16 @@ func mdItem(buf *bytes.Buffer, pack string, it verdict.ItemResult) {
 	if it.Message != "" {
 		w("%s\n\n", mdText(it.Message))
 	}
-	listed := false
+	listed, more := 0, 0
 	for _, f := range it.Findings {
 		if f.Status != verdict.Fail && f.Status != verdict.Error {
 			continue
 		}
-		listed = true
+		if listed == mdMaxFindings {
+			more++
+			continue
+		}
+		listed++
 		where := ""
 		if l := location(f); l != "" {
 			where = mdCode(l, false) + ": "
@@ -232,6 +243,13 @@ func mdItem(buf *bytes.Buffer, pack string, it verdict.ItemResult) {
 		w("- %s%s\n", where, mdText(f.Message))
 		if len(f.Evidence) > 0 {
 			body := evidenceJSON(f.Evidence, "  ")
+			if len(body) > mdMaxEvidence {
+				cut := strings.LastIndexByte(body[:mdMaxEvidence], '\n')
+				if cut <= 0 {
+					cut = mdMaxEvidence
+				}
+				body = body[:cut] + "\n… (cut; the JSON report has all of it)"
+			}
 			fence := mdFence(body)
 			w("  <details><summary>evidence</summary>\n\n  %sjson\n", fence)
 			for _, l := range strings.Split(body, "\n") {
@@ -240,7 +258,10 @@ func mdItem(buf *bytes.Buffer, pack string, it verdict.ItemResult) {
 			w("  %s\n\n  </details>\n", fence)
 		}
 	}
-	if listed {
+	if more > 0 {
+		w("- …and %d more finding(s); the JSON report lists them all\n", more)
+	}
+	if listed > 0 {
 		w("\n")
 	}
 	if it.Remediation != "" {

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/net/html"
 
 	"golive.dev/golive/internal/verdict"
 )
@@ -538,6 +539,35 @@ func TestHTMLSelfContained(t *testing.T) {
 	}
 	if strings.Count(lower, "<script") != 1 {
 		t.Errorf("html has %d script tags, want only its own", strings.Count(lower, "<script"))
+	}
+	// The page parses, and every item is a <details> carrying the data the
+	// filters read.
+	doc, err := html.Parse(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "details" {
+			attrs := map[string]string{}
+			for _, a := range n.Attr {
+				attrs[a.Key] = a.Val
+			}
+			if attrs["class"] == "item" {
+				items++
+				if !verdict.Status(attrs["data-status"]).Valid() || attrs["data-priority"] == "" || attrs["data-category"] == "" {
+					t.Errorf("item without filter data: %v", attrs)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if items != 14 {
+		t.Errorf("html has %d items, want 14", items)
 	}
 	for _, want := range []string{`name="status"`, `name="priority"`, `name="category"`, "<details", "Content-Security-Policy"} {
 		if !strings.Contains(out, want) {
