@@ -1,0 +1,122 @@
+package repo
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/verdict"
+)
+
+func run(t *testing.T, r *check.Registry, id, dir string, with map[string]any) (verdict.Status, []verdict.Finding) {
+	t.Helper()
+	c, ok := r.Lookup(id)
+	if !ok {
+		t.Fatalf("check %s not registered", id)
+	}
+	p, err := c.Resolve(with)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := source.NewEnv(source.Inputs{Paths: []string{dir}})
+	fs, err := c.Run(context.Background(), env, p)
+	if err != nil {
+		if _, ok := source.AsMissing(err); ok {
+			return verdict.Unverified, nil
+		}
+		t.Fatalf("%s: %v", id, err)
+	}
+	sts := make([]verdict.Status, len(fs))
+	for i, f := range fs {
+		if f.Check != id {
+			t.Errorf("finding of %s carries check %q", id, f.Check)
+		}
+		sts[i] = f.Status
+	}
+	return verdict.Combine(sts...), fs
+}
+
+func TestChecks(t *testing.T) {
+	r := check.NewRegistry()
+	Register(r)
+	good, bad := filepath.Join("testdata", "good"), filepath.Join("testdata", "bad")
+	// A committed .env is built here, not stored, so no tool ever commits one by accident.
+	envBad := t.TempDir()
+	os.WriteFile(filepath.Join(envBad, ".gitignore"), []byte("*.log\n"), 0o644)
+	os.WriteFile(filepath.Join(envBad, ".env"), []byte("TOKEN=x\n"), 0o644)
+
+	type tc struct {
+		id   string
+		dir  string
+		with map[string]any
+		want verdict.Status
+	}
+	cases := []tc{
+		{"repo/file-exists", good, map[string]any{"paths": []any{"**/values-*.{yaml,yml}", "docs"}}, verdict.Pass},
+		{"repo/file-exists", bad, map[string]any{"paths": []any{"docs/**"}}, verdict.Fail},
+		{"repo/file-exists", good, map[string]any{"paths": []any{"docs/*.md"}, "contains": []any{"RTO", "RPO"}}, verdict.Pass},
+		{"repo/file-exists", good, map[string]any{"paths": []any{"docs/*.md"}, "contains": []any{"RTO", "nowhere-to-be-found"}}, verdict.Fail},
+		{"repo/file-absent", good, map[string]any{"paths": []any{"**/*.pem", "**/.env"}}, verdict.Pass},
+		{"repo/file-absent", bad, map[string]any{"paths": []any{"**/*.txt"}}, verdict.Fail},
+		{"repo/content-matches", good, map[string]any{"files": []any{"docs/*"}, "pattern": "(?i)helm rollback"}, verdict.Pass},
+		{"repo/content-matches", bad, map[string]any{"files": []any{"**/*.go"}, "pattern": "(?i)helm rollback"}, verdict.Fail},
+		{"repo/content-matches", bad, map[string]any{"files": []any{"**/*.txt"}, "pattern": "DEBUG=1", "forbidden": true}, verdict.Fail},
+		{"repo/content-matches", good, map[string]any{"files": []any{"**/*.md"}, "pattern": "DEBUG=1", "forbidden": true}, verdict.Pass},
+		{"repo/content-matches", bad, map[string]any{"files": []any{"**/*.md"}, "pattern": "x"}, verdict.NA},
+		{"repo/gitignore-env", good, nil, verdict.Pass},
+		{"repo/gitignore-env", bad, nil, verdict.Fail},
+		{"repo/gitignore-env", envBad, nil, verdict.Fail},
+		{"repo/ci-step", good, map[string]any{"patterns": []any{"trivy"}, "scheduled": true}, verdict.Pass},
+		{"repo/ci-step", bad, map[string]any{"patterns": []any{"trivy"}}, verdict.Fail},
+		{"repo/ci-security-scan", good, map[string]any{"scheduled": true}, verdict.Pass},
+		{"repo/ci-image-signing", good, nil, verdict.Pass},
+		{"repo/ci-deploy", good, nil, verdict.Pass},
+		{"repo/ci-staging-before-prod", good, nil, verdict.Pass},
+		{"repo/ci-smoke-tests", good, nil, verdict.Pass},
+		{"repo/ci-coverage-threshold", good, nil, verdict.Pass},
+		{"repo/ci-runs-tests", good, nil, verdict.Pass},
+		{"repo/ci-lint", good, nil, verdict.Pass},
+		{"repo/ci-lint", good, map[string]any{"patterns": []any{"no-such-linter"}}, verdict.Fail},
+		{"repo/rollback-doc", good, map[string]any{"contains": []any{"(?i)helm rollback"}}, verdict.Pass},
+		{"repo/dr-doc", good, map[string]any{"contains": []any{`\bRTO\b`, `\bRPO\b`}}, verdict.Pass},
+		{"repo/runbook", good, map[string]any{"contains": []any{"(?i)failure"}}, verdict.Pass},
+		{"repo/runbook", good, map[string]any{"contains": []any{"(?i)mpl proxy"}}, verdict.Fail},
+	}
+	// Every named document check passes on the good fixture and fails on the bad one.
+	for _, d := range docChecks {
+		cases = append(cases, tc{d.id, good, nil, verdict.Pass}, tc{d.id, bad, nil, verdict.Fail})
+	}
+	for _, s := range ciSteps {
+		cases = append(cases, tc{s.id, bad, nil, verdict.Fail})
+	}
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.id] = true
+		got, fs := run(t, r, c.id, c.dir, c.with)
+		if got != c.want {
+			t.Errorf("%s on %s with %v = %s, want %s; findings %+v", c.id, c.dir, c.with, got, c.want, fs)
+		}
+	}
+	for _, c := range r.All() {
+		if !covered[c.ID] {
+			t.Errorf("check %s has no fixture case", c.ID)
+		}
+	}
+}
+
+func TestFilesBinding(t *testing.T) {
+	r := check.NewRegistry()
+	Register(r)
+	prg, err := r.CompileCEL(`files.exists(f, f.endsWith("openapi.yaml")) && !files.exists(f, f == ".env")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := source.NewEnv(source.Inputs{Paths: []string{filepath.Join("testdata", "good")}})
+	ok, err := r.EvalCEL(context.Background(), prg, env)
+	if err != nil || !ok {
+		t.Fatalf("cel = %v, %v", ok, err)
+	}
+}

@@ -1,0 +1,2 @@
+#!/bin/sh
+curl -f $URL/health
