@@ -1,0 +1,306 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"golive.dev/golive/internal/source"
+)
+
+// Key is the source key in source.Env.
+const Key = "kube"
+
+// From returns the Kubernetes objects of the run, loading them once.
+func From(ctx context.Context, env *source.Env) (*Set, error) {
+	return source.Load(ctx, env, Key, Load)
+}
+
+// Load discovers and decodes every Kubernetes object under in.Paths. It fails
+// only when nothing was found: per-input problems are in Set.Errors.
+func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
+	paths := in.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	d := &discovery{consumed: map[string]bool{}, kustRefd: map[string]bool{}, seenKust: map[string]bool{}}
+	for _, p := range paths {
+		if err := d.walk(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	opt := HelmOptions{ValuesFiles: in.HelmValues, Set: in.HelmSet, Release: in.Release, Namespace: in.Namespace, KubeVersion: in.KubeVersion}
+	var objs []*Object
+	var errs []*FileError
+	set := &Set{}
+	for _, dir := range d.charts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		tpls, err := renderChart(dir, opt)
+		if err != nil {
+			errs = append(errs, asFileError(dir, err))
+			continue
+		}
+		os, es := helmObjects(dir, tpls)
+		objs, errs = append(objs, os...), append(errs, es...)
+		set.Charts = append(set.Charts, dir)
+	}
+	for _, k := range d.kusts {
+		if d.kustRefd[k.abs] || k.component {
+			continue
+		}
+		os, es := buildKustomization(k.dir)
+		objs, errs = append(objs, os...), append(errs, es...)
+		if len(es) == 0 || len(os) > 0 {
+			set.Kustomizations = append(set.Kustomizations, k.dir)
+		}
+	}
+	for _, f := range d.files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		abs, _ := filepath.Abs(f)
+		if d.consumed[abs] || d.consumed[filepath.Dir(abs)] {
+			continue
+		}
+		b, err := readFileLimited(f)
+		if err != nil {
+			errs = append(errs, &FileError{File: f, Err: err})
+			continue
+		}
+		os, es := ReadManifests(f, b)
+		objs, errs = append(objs, os...), append(errs, es...)
+		if len(os) > 0 {
+			set.Files = append(set.Files, f)
+		}
+	}
+	s := newSet(objs, in.Namespace)
+	s.Errors = append(errs, d.errs...)
+	s.Charts, s.Kustomizations, s.Files = set.Charts, set.Kustomizations, set.Files
+	s.Waivers, s.WaiverErrors = parseWaivers(s)
+	if len(objs) == 0 {
+		if len(s.Errors) > 0 {
+			return s, fmt.Errorf("no Kubernetes object could be loaded: %w", joinFileErrors(s.Errors))
+		}
+		return s, &source.Missing{Input: "a repository path with Kubernetes manifests, a Helm chart (Chart.yaml) or a kustomization.yaml",
+			Reason: "no Kubernetes objects found under " + strings.Join(paths, ", ")}
+	}
+	return s, nil
+}
+
+func joinFileErrors(es []*FileError) error {
+	errs := make([]error, len(es))
+	for i, e := range es {
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}
+
+func asFileError(file string, err error) *FileError {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return &FileError{File: file, Err: err}
+}
+
+type kust struct {
+	dir, abs  string
+	component bool
+}
+
+type discovery struct {
+	charts   []string
+	kusts    []kust
+	files    []string
+	consumed map[string]bool // absolute files and dirs a chart or kustomization reads
+	kustRefd map[string]bool // kustomization dirs another kustomization includes
+	seenKust map[string]bool
+	errs     []*FileError
+}
+
+// skipDirs are never manifests of the service being checked.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".terraform": true, "testdata": true, "__pycache__": true, ".venv": true}
+
+func (d *discovery) walk(ctx context.Context, root string) error {
+	st, err := os.Stat(root)
+	if err != nil {
+		d.errs = append(d.errs, &FileError{File: root, Err: err})
+		return nil
+	}
+	if !st.IsDir() {
+		switch filepath.Base(root) {
+		case "Chart.yaml":
+			d.charts = append(d.charts, filepath.Dir(root))
+		case "kustomization.yaml", "kustomization.yml", "Kustomization":
+			d.addKust(filepath.Dir(root))
+		default:
+			d.files = append(d.files, root)
+		}
+		return nil
+	}
+	return filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			d.errs = append(d.errs, &FileError{File: p, Err: err})
+			if e != nil && e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if e.IsDir() {
+			name := e.Name()
+			if p != root && (skipDirs[name] || strings.HasPrefix(name, ".")) {
+				return fs.SkipDir
+			}
+			if fileExists(filepath.Join(p, "Chart.yaml")) {
+				d.charts = append(d.charts, p)
+				return fs.SkipDir // templates, values and subcharts belong to the chart
+			}
+			if kustomizationFile(p) != "" {
+				d.addKust(p)
+			}
+			return nil
+		}
+		if !e.Type().IsRegular() {
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml", ".json":
+			d.files = append(d.files, p)
+		}
+		return nil
+	})
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// addKust records a kustomization and marks what it reads, so that its
+// inputs are not also read as raw manifests (patches would look like
+// incomplete objects, bases would be counted twice).
+func (d *discovery) addKust(dir string) {
+	abs, err := filepath.Abs(dir)
+	if err != nil || d.seenKust[abs] {
+		return
+	}
+	d.seenKust[abs] = true
+	kf := kustomizationFile(abs)
+	b, err := readFileLimited(kf)
+	if err != nil {
+		d.errs = append(d.errs, &FileError{File: kf, Err: err})
+		return
+	}
+	k := kust{dir: dir, abs: abs}
+	d.consumed[abs] = true
+	var y map[string]any
+	if err := yaml.Unmarshal(b, &y); err != nil {
+		d.kusts = append(d.kusts, k) // kustomize will report it at build
+		return
+	}
+	k.component = y["kind"] == "Component"
+	d.kusts = append(d.kusts, k)
+	var refs []string
+	for _, f := range []string{"resources", "bases", "components", "crds", "patchesStrategicMerge", "configurations", "generators", "transformers", "validators"} {
+		if l, ok := y[f].([]any); ok {
+			for _, v := range l {
+				if s, ok := v.(string); ok {
+					refs = append(refs, s)
+				}
+			}
+		}
+	}
+	for _, f := range []string{"patches", "patchesJson6902", "replacements"} {
+		if l, ok := y[f].([]any); ok {
+			for _, v := range l {
+				if m, ok := v.(map[string]any); ok {
+					if s, ok := m["path"].(string); ok {
+						refs = append(refs, s)
+					}
+				}
+			}
+		}
+	}
+	for _, r := range refs {
+		if strings.Contains(r, "://") || strings.HasPrefix(r, "github.com/") || strings.Contains(r, "?ref=") {
+			continue
+		}
+		p := filepath.Clean(filepath.Join(abs, r))
+		st, err := os.Stat(p)
+		if err != nil {
+			continue // kustomize reports it when building
+		}
+		if st.IsDir() {
+			d.kustRefd[p] = true
+			d.consumed[p] = true
+			if kustomizationFile(p) != "" {
+				rel, _ := filepath.Rel(abs, p)
+				d.addKust(filepath.Join(dir, rel))
+			}
+			continue
+		}
+		d.consumed[p] = true
+	}
+}
+
+// readFileLimited reads a regular file, refusing huge ones with a clear error.
+func readFileLimited(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > maxFileSize {
+		return nil, fmt.Errorf("file is %d bytes, larger than the %d MB limit for manifests", st.Size(), maxFileSize>>20)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if isBinary(b) {
+		return nil, nil
+	}
+	return b, nil
+}
+
+func isBinary(b []byte) bool {
+	n := len(b)
+	if n > 8000 {
+		n = 8000
+	}
+	for _, c := range b[:n] {
+		if c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// SortedObjects returns objects ordered by file then line, for stable output.
+func SortedObjects(objs []*Object) []*Object {
+	out := append([]*Object(nil), objs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out
+}

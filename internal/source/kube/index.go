@@ -1,0 +1,361 @@
+package kube
+
+import (
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Set is every Kubernetes object found in a run's inputs, indexed once.
+type Set struct {
+	Objects []*Object
+	// Errors are the inputs that could not be read or rendered; every other
+	// input is still in Objects. The engine reports them.
+	Errors []*FileError
+	// Waivers are golive.dev/waive.<item> annotations; WaiverErrors the
+	// malformed ones (no reason or no expiry).
+	Waivers      []Waiver
+	WaiverErrors []*FileError
+
+	Charts         []string // chart directories rendered
+	Kustomizations []string // kustomization roots built
+	Files          []string // raw manifest files read
+
+	// DefaultNamespace is where objects without metadata.namespace go
+	// (--namespace), "" when not given.
+	DefaultNamespace string
+
+	byKind    map[string][]*Object
+	workloads []*Workload
+}
+
+// WorkloadKinds are the kinds that run pods, Argo Rollouts included.
+var WorkloadKinds = []string{"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Rollout"}
+
+// Workload is an object that runs pods, with its pod template decoded.
+type Workload struct {
+	*Object
+	Template *corev1.PodTemplateSpec
+	// TemplatePath is the path of the pod template in the object, for LineOf.
+	TemplatePath string
+	Replicas     *int32
+	Selector     *metav1.LabelSelector
+}
+
+// PodPath is the path of the pod spec, e.g. spec.template.spec.
+func (w *Workload) PodPath() string { return w.TemplatePath + ".spec" }
+
+// ContainerPath is the path of a container by index in spec.containers
+// (init false) or spec.initContainers (init true).
+func (w *Workload) ContainerPath(init bool, i int) string {
+	f := "containers"
+	if init {
+		f = "initContainers"
+	}
+	return w.PodPath() + "." + f + "[" + itoa(i) + "]"
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	var b [20]byte
+	n := len(b)
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}
+
+func newSet(objs []*Object, ns string) *Set {
+	s := &Set{Objects: objs, DefaultNamespace: ns, byKind: map[string][]*Object{}}
+	for _, o := range objs {
+		s.byKind[o.Kind] = append(s.byKind[o.Kind], o)
+	}
+	for _, o := range objs {
+		if w := workloadOf(o); w != nil {
+			s.workloads = append(s.workloads, w)
+		}
+	}
+	return s
+}
+
+// Kind returns the objects of the given kinds, in input order per kind.
+func (s *Set) Kind(kinds ...string) []*Object {
+	if len(kinds) == 1 {
+		return s.byKind[kinds[0]]
+	}
+	var out []*Object
+	for _, k := range kinds {
+		out = append(out, s.byKind[k]...)
+	}
+	return out
+}
+
+// Kinds lists the kinds present, sorted.
+func (s *Set) Kinds() []string {
+	out := make([]string, 0, len(s.byKind))
+	for k := range s.byKind {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Workloads returns every workload with a pod template.
+func (s *Set) Workloads() []*Workload { return s.workloads }
+
+// Namespace is where o would be applied: its own namespace or the default.
+func (s *Set) Namespace(o *Object) string {
+	if o.Namespace != "" {
+		return o.Namespace
+	}
+	return s.DefaultNamespace
+}
+
+func (s *Set) sameNS(a, b *Object) bool { return s.Namespace(a) == s.Namespace(b) }
+
+func workloadOf(o *Object) *Workload {
+	w := &Workload{Object: o, TemplatePath: "spec.template"}
+	switch t := o.Typed.(type) {
+	case *appsv1.Deployment:
+		w.Template, w.Replicas, w.Selector = &t.Spec.Template, t.Spec.Replicas, t.Spec.Selector
+	case *appsv1.StatefulSet:
+		w.Template, w.Replicas, w.Selector = &t.Spec.Template, t.Spec.Replicas, t.Spec.Selector
+	case *appsv1.DaemonSet:
+		w.Template, w.Selector = &t.Spec.Template, t.Spec.Selector
+	case *batchv1.Job:
+		w.Template, w.Selector = &t.Spec.Template, t.Spec.Selector
+	case *batchv1.CronJob:
+		w.Template, w.TemplatePath = &t.Spec.JobTemplate.Spec.Template, "spec.jobTemplate.spec.template"
+	default:
+		// Older API versions and Argo Rollouts: decode the template from
+		// the raw object, which has the same shape.
+		switch o.Kind {
+		case "Deployment", "StatefulSet", "DaemonSet", "Job", "Rollout", "ReplicaSet":
+		case "CronJob":
+			w.TemplatePath = "spec.jobTemplate.spec.template"
+		default:
+			return nil
+		}
+		raw, ok := o.Get(w.TemplatePath)
+		m, _ := raw.(map[string]any)
+		if !ok || m == nil {
+			return nil // e.g. a Rollout with workloadRef
+		}
+		var tpl corev1.PodTemplateSpec
+		if runtime.DefaultUnstructuredConverter.FromUnstructured(m, &tpl) != nil {
+			return nil
+		}
+		w.Template = &tpl
+		if r, ok := o.Get("spec.replicas"); ok {
+			if n, ok := r.(int64); ok {
+				v := int32(n)
+				w.Replicas = &v
+			}
+		}
+		if sel, ok := o.Get("spec.selector"); ok {
+			if sm, ok := sel.(map[string]any); ok {
+				var ls metav1.LabelSelector
+				if runtime.DefaultUnstructuredConverter.FromUnstructured(sm, &ls) == nil {
+					w.Selector = &ls
+				}
+			}
+		}
+	}
+	return w
+}
+
+// selects reports whether a label selector (nil: nothing) matches set.
+func selects(sel *metav1.LabelSelector, set map[string]string) bool {
+	if sel == nil {
+		return false
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil {
+		return false
+	}
+	return s.Matches(labels.Set(set))
+}
+
+// SelectorMatches is exported for checks with selectors in unstructured data.
+func SelectorMatches(sel *metav1.LabelSelector, set map[string]string) bool { return selects(sel, set) }
+
+// LabelSelectorAt decodes a metav1.LabelSelector at path in o's raw data.
+func LabelSelectorAt(o *Object, path string) (*metav1.LabelSelector, bool) {
+	v, ok := o.Get(path)
+	if !ok {
+		return nil, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	var ls metav1.LabelSelector
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(m, &ls) != nil {
+		return nil, false
+	}
+	return &ls, true
+}
+
+// ServicesFor returns the Services whose selector picks w's pods.
+func (s *Set) ServicesFor(w *Workload) []*Object {
+	var out []*Object
+	for _, o := range s.byKind["Service"] {
+		svc, ok := o.Typed.(*corev1.Service)
+		if !ok || len(svc.Spec.Selector) == 0 || !s.sameNS(o, w.Object) {
+			continue
+		}
+		if labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(w.Template.Labels)) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// PodsSelectedBy returns the workloads whose pods match sel in o's namespace.
+func (s *Set) PodsSelectedBy(o *Object, sel *metav1.LabelSelector) []*Workload {
+	var out []*Workload
+	for _, w := range s.workloads {
+		if s.sameNS(o, w.Object) && selects(sel, w.Template.Labels) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// PDBsFor returns the PodDisruptionBudgets (any version) selecting w's pods.
+func (s *Set) PDBsFor(w *Workload) []*Object {
+	var out []*Object
+	for _, o := range s.byKind["PodDisruptionBudget"] {
+		if !s.sameNS(o, w.Object) {
+			continue
+		}
+		if sel, ok := LabelSelectorAt(o, "spec.selector"); ok && selects(sel, w.Template.Labels) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// HPAsFor returns the HorizontalPodAutoscalers (any version) and KEDA
+// ScaledObjects whose scale target is w.
+func (s *Set) HPAsFor(w *Workload) []*Object {
+	var out []*Object
+	for _, o := range s.Kind("HorizontalPodAutoscaler", "ScaledObject") {
+		if !s.sameNS(o, w.Object) {
+			continue
+		}
+		kind := o.GetString("spec.scaleTargetRef.kind")
+		if kind == "" && o.Kind == "ScaledObject" {
+			kind = "Deployment"
+		}
+		if kind == w.Kind && o.GetString("spec.scaleTargetRef.name") == w.Name {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// NetworkPoliciesFor returns the NetworkPolicies whose podSelector picks w's
+// pods; an empty podSelector picks every pod of its namespace.
+func (s *Set) NetworkPoliciesFor(w *Workload) []*Object {
+	var out []*Object
+	for _, o := range s.byKind["NetworkPolicy"] {
+		if !s.sameNS(o, w.Object) {
+			continue
+		}
+		sel, ok := LabelSelectorAt(o, "spec.podSelector")
+		if !ok {
+			sel = &metav1.LabelSelector{}
+		}
+		if selects(sel, w.Template.Labels) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// MonitorsFor returns the ServiceMonitors that pick a Service selecting w
+// and the PodMonitors that pick w's pods.
+func (s *Set) MonitorsFor(w *Workload) []*Object {
+	var out []*Object
+	svcs := s.ServicesFor(w)
+	for _, m := range s.byKind["ServiceMonitor"] {
+		sel, ok := LabelSelectorAt(m, "spec.selector")
+		if !ok {
+			continue
+		}
+		for _, svc := range svcs {
+			if monitorNamespaceMatches(s, m, svc) && selects(sel, svc.Labels) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	for _, m := range s.byKind["PodMonitor"] {
+		sel, ok := LabelSelectorAt(m, "spec.selector")
+		if ok && monitorNamespaceMatches(s, m, w.Object) && selects(sel, w.Template.Labels) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func monitorNamespaceMatches(s *Set, m, target *Object) bool {
+	if any, _ := m.Get("spec.namespaceSelector.any"); any == true {
+		return true
+	}
+	if names, ok := m.Get("spec.namespaceSelector.matchNames"); ok {
+		if l, ok := names.([]any); ok {
+			for _, n := range l {
+				if n == s.Namespace(target) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return s.sameNS(m, target)
+}
+
+// Filter picks the workloads a check applies to: by label selector
+// ("app=x,tier in (web)") and/or name (exact, or a prefix ending in *).
+// An empty filter picks all.
+func (s *Set) Filter(selector, name string) ([]*Workload, error) {
+	var sel labels.Selector
+	if strings.TrimSpace(selector) != "" {
+		var err error
+		sel, err = labels.Parse(selector)
+		if err != nil {
+			return nil, err
+		}
+	}
+	var out []*Workload
+	for _, w := range s.workloads {
+		if sel != nil && !sel.Matches(labels.Set(w.Template.Labels)) && !sel.Matches(labels.Set(w.Labels)) {
+			continue
+		}
+		if name != "" && !NameMatches(name, w.Name) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// NameMatches matches a name against a pattern: exact or prefix*.
+func NameMatches(pattern, name string) bool {
+	if p, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(name, p)
+	}
+	return pattern == name
+}

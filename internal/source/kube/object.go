@@ -1,0 +1,303 @@
+// Package kube is the Kubernetes-objects evidence source: raw manifests, Helm
+// charts rendered in-process and Kustomize builds, decoded once per run into
+// typed objects where the kind is known, each remembering where it came from
+// so findings can point at the file and line of the field at fault.
+package kube
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Origin says how an object was produced.
+type Origin string
+
+const (
+	FromManifest  Origin = "manifest"
+	FromHelm      Origin = "helm"
+	FromKustomize Origin = "kustomize"
+)
+
+// Object is one Kubernetes object with its provenance.
+type Object struct {
+	APIVersion  string
+	Kind        string
+	Namespace   string // as written; empty when the manifest leaves it to the deploy tool
+	Name        string
+	Labels      map[string]string
+	Annotations map[string]string
+
+	// Typed is the k8s.io/api struct for kinds the client-go scheme knows
+	// (e.g. *appsv1.Deployment); nil for custom resources.
+	Typed runtime.Object
+	// Raw is the object as decoded JSON-compatible data (maps, slices,
+	// strings, int64, float64, bool). Always set.
+	Raw map[string]any
+
+	Origin Origin
+	// File is the file to report: the manifest, the Helm template the object
+	// was rendered from, or the file kustomize took it from.
+	File string
+	// Line is the line in File where the object starts (1-based; 0 unknown).
+	Line int
+	// Chart or Kustomization is the root the object was rendered from.
+	Chart         string
+	Kustomization string
+
+	pos positions
+}
+
+// ID is Kind/namespace/name, the form findings use.
+func (o *Object) ID() string { return o.Kind + "/" + o.Namespace + "/" + o.Name }
+
+// Group is the API group of the object ("" for core).
+func (o *Object) Group() string {
+	if i := strings.Index(o.APIVersion, "/"); i >= 0 {
+		return o.APIVersion[:i]
+	}
+	return ""
+}
+
+// LineOf returns the line in File of the field at path (dot-separated keys
+// with [n] indexes and ["quoted.keys"], e.g.
+// spec.template.spec.containers[0].resources.limits). When the field is
+// absent it returns the line of its deepest present ancestor, so a finding
+// about a missing field points at where it should be added.
+func (o *Object) LineOf(path string) int {
+	if o.pos == nil {
+		return o.Line
+	}
+	if l := o.pos.line(parsePath(path)); l > 0 {
+		return l
+	}
+	return o.Line
+}
+
+// Get walks Raw along path and returns the value found, if any.
+func (o *Object) Get(path string) (any, bool) {
+	var cur any = o.Raw
+	for _, e := range parsePath(path) {
+		switch c := cur.(type) {
+		case map[string]any:
+			if e.isIndex {
+				return nil, false
+			}
+			v, ok := c[e.key]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			if !e.isIndex || e.index >= len(c) {
+				return nil, false
+			}
+			cur = c[e.index]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// GetString returns the string at path ("" when absent or not a string).
+func (o *Object) GetString(path string) string {
+	v, _ := o.Get(path)
+	s, _ := v.(string)
+	return s
+}
+
+type pathElem struct {
+	key     string
+	index   int
+	isIndex bool
+}
+
+func parsePath(p string) []pathElem {
+	var out []pathElem
+	for len(p) > 0 {
+		switch p[0] {
+		case '.':
+			p = p[1:]
+		case '[':
+			end := strings.IndexByte(p, ']')
+			if end < 0 {
+				return append(out, pathElem{key: p[1:]})
+			}
+			in := p[1:end]
+			p = p[end+1:]
+			if n, err := strconv.Atoi(in); err == nil {
+				out = append(out, pathElem{index: n, isIndex: true})
+			} else {
+				out = append(out, pathElem{key: strings.Trim(in, `"'`)})
+			}
+		default:
+			end := strings.IndexAny(p, ".[")
+			if end < 0 {
+				end = len(p)
+			}
+			out = append(out, pathElem{key: p[:end]})
+			p = p[end:]
+		}
+	}
+	return out
+}
+
+// positions maps a field path to a line in the object's File.
+type positions interface {
+	line(path []pathElem) int
+}
+
+// docPositions parses one YAML document lazily: most objects never have a
+// finding, and keeping a yaml.Node tree for each of 100k objects would cost
+// more memory than the objects themselves.
+type docPositions struct {
+	data   []byte // the document's bytes (shared with the file's buffer)
+	offset int    // line of data's first line in the file, minus one
+	prefix []pathElem
+
+	once sync.Once
+	root *yaml.Node
+}
+
+func (d *docPositions) line(path []pathElem) int {
+	d.once.Do(func() {
+		var n yaml.Node
+		if err := yaml.Unmarshal(d.data, &n); err == nil && len(n.Content) > 0 {
+			d.root = n.Content[0]
+		}
+	})
+	if d.root == nil {
+		return 0
+	}
+	full := path
+	if len(d.prefix) > 0 {
+		full = append(append([]pathElem{}, d.prefix...), path...)
+	}
+	return nodeLine(d.root, full) + d.offset
+}
+
+// nodeLine returns the line of the deepest node along path.
+func nodeLine(n *yaml.Node, path []pathElem) int {
+	best := n.Line
+	for _, e := range path {
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		var next *yaml.Node
+		switch {
+		case n.Kind == yaml.MappingNode && !e.isIndex:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == e.key {
+					best = n.Content[i].Line
+					next = n.Content[i+1]
+					break
+				}
+			}
+		case n.Kind == yaml.SequenceNode && e.isIndex && e.index < len(n.Content):
+			next = n.Content[e.index]
+			best = next.Line
+		}
+		if next == nil {
+			return best
+		}
+		n = next
+	}
+	return best
+}
+
+// templatePositions approximates field lines in a Helm template: the
+// rendered output's lines are not the template's, so it looks for the path's
+// keys in order in the template text. Indexes are ignored because one
+// template line usually serves every element of a range.
+type templatePositions struct {
+	lines []string
+	start int // line where the search starts (the object's document)
+}
+
+var keyLineCache sync.Map // pattern -> *regexp.Regexp
+
+func keyRegexp(key string) *regexp.Regexp {
+	if r, ok := keyLineCache.Load(key); ok {
+		return r.(*regexp.Regexp)
+	}
+	r := regexp.MustCompile(`^\s*(-\s+)?["']?` + regexp.QuoteMeta(key) + `["']?\s*:`)
+	keyLineCache.Store(key, r)
+	return r
+}
+
+func (t *templatePositions) line(path []pathElem) int {
+	best, from := 0, t.start
+	if from < 1 {
+		from = 1
+	}
+	for _, e := range path {
+		if e.isIndex {
+			continue
+		}
+		re := keyRegexp(e.key)
+		found := 0
+		for i := from; i <= len(t.lines); i++ {
+			if re.MatchString(t.lines[i-1]) {
+				found = i
+				break
+			}
+		}
+		if found == 0 {
+			break
+		}
+		best, from = found, found+1
+	}
+	if best == 0 {
+		return t.start
+	}
+	return best
+}
+
+// FileError is a problem with one input; other inputs are still loaded.
+type FileError struct {
+	File string
+	Line int // 0 when unknown
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+var yamlErrLine = regexp.MustCompile(`line (\d+)`)
+
+// yamlError turns a yaml.v3 error inside a document starting at offset+1
+// into a FileError at the file line.
+func yamlError(file string, offset int, err error) *FileError {
+	msg := err.Error()
+	line := offset + 1
+	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
+		if n, e := strconv.Atoi(m[1]); e == nil {
+			line = offset + n
+			// yaml.v3 gives parser (not scanner) errors a 0-based line.
+			if strings.Contains(msg, "did not find expected") {
+				line++
+			}
+		}
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = yamlErrLine.ReplaceAllString(msg, "")
+	msg = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(msg), ":"))
+	return &FileError{File: file, Line: line, Err: fmt.Errorf("invalid YAML: %s", msg)}
+}
+
+func splitLines(b []byte) []string {
+	return strings.Split(string(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))), "\n")
+}

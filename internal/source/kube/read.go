@@ -1,0 +1,267 @@
+package kube
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/scheme"
+)
+
+// maxFileSize bounds what is read as a manifest: larger files are almost
+// never hand-written manifests, and reading them whole costs memory.
+const maxFileSize = 32 << 20
+
+// document is one YAML document of a file.
+type document struct {
+	data      []byte
+	startLine int    // 1-based line of data's first line in the file
+	source    string // "# Source:" comment Helm writes above each document
+}
+
+// splitDocuments cuts a YAML stream at document markers, remembering where
+// each starts. A "---" at column 0 always ends a document in YAML, even
+// inside a block scalar, so a line scan is exact and much cheaper than
+// parsing to find the boundaries.
+func splitDocuments(data []byte) []document {
+	var docs []document
+	start, startLine, line := 0, 1, 1
+	flush := func(end int) {
+		if end > start {
+			docs = append(docs, document{data: data[start:end], startLine: startLine})
+		}
+	}
+	for i := 0; i < len(data); {
+		nl := bytes.IndexByte(data[i:], '\n')
+		end := len(data)
+		if nl >= 0 {
+			end = i + nl
+		}
+		l := data[i:end]
+		if isMarker(l, "---") || isMarker(l, "...") {
+			flush(i)
+			start, startLine = end+1, line+1
+			if end+1 > len(data) {
+				start = len(data)
+			}
+		}
+		i = end + 1
+		line++
+	}
+	flush(len(data))
+	for i := range docs {
+		docs[i].source = sourceComment(docs[i].data)
+	}
+	return docs
+}
+
+func isMarker(l []byte, m string) bool {
+	if !bytes.HasPrefix(l, []byte(m)) {
+		return false
+	}
+	rest := l[len(m):]
+	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r'
+}
+
+func sourceComment(doc []byte) string {
+	for _, l := range bytes.Split(doc, []byte("\n")) {
+		t := bytes.TrimSpace(l)
+		if len(t) == 0 {
+			continue
+		}
+		if !bytes.HasPrefix(t, []byte("#")) {
+			return ""
+		}
+		if s, ok := bytes.CutPrefix(t, []byte("# Source:")); ok {
+			return strings.TrimSpace(string(s))
+		}
+	}
+	return ""
+}
+
+// ReadManifests decodes the Kubernetes objects in one YAML or JSON stream.
+// Documents that are not Kubernetes objects (no apiVersion and kind) are
+// skipped; a document that does not parse is an error naming file:line and
+// the remaining documents are still read.
+func ReadManifests(file string, data []byte) ([]*Object, []*FileError) {
+	var objs []*Object
+	var errs []*FileError
+	for _, d := range splitDocuments(data) {
+		if blank(d.data) {
+			continue
+		}
+		var v any
+		if err := yaml.Unmarshal(d.data, &v); err != nil {
+			errs = append(errs, yamlError(file, d.startLine-1, err))
+			continue
+		}
+		m, ok := normalize(v).(map[string]any)
+		if !ok {
+			continue
+		}
+		pos := &docPositions{data: d.data, offset: d.startLine - 1}
+		os, err := objectsOf(m, pos)
+		if err != nil {
+			errs = append(errs, &FileError{File: file, Line: d.startLine, Err: err})
+		}
+		for _, o := range os {
+			o.File, o.Origin = file, FromManifest
+			if o.Line == 0 {
+				o.Line = d.startLine + leadingComments(d.data)
+			}
+			if d.source != "" {
+				// helm template output committed to the repo: keep the
+				// manifest's lines, but say which template it came from.
+				o.Chart = d.source
+			}
+			objs = append(objs, o)
+		}
+	}
+	return objs, errs
+}
+
+// leadingComments counts the blank and comment lines before a document's content.
+func leadingComments(b []byte) int {
+	n := 0
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		t := bytes.TrimSpace(l)
+		if len(t) > 0 && t[0] != '#' {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+func blank(b []byte) bool {
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		t := bytes.TrimSpace(l)
+		if len(t) > 0 && t[0] != '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// objectsOf turns a decoded document into objects, expanding List kinds.
+func objectsOf(m map[string]any, pos *docPositions) ([]*Object, error) {
+	apiVersion, _ := m["apiVersion"].(string)
+	kind, _ := m["kind"].(string)
+	if apiVersion == "" || kind == "" {
+		return nil, nil
+	}
+	if items, ok := m["items"].([]any); ok && strings.HasSuffix(kind, "List") {
+		var out []*Object
+		var errs []error
+		for i, it := range items {
+			im, ok := it.(map[string]any)
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s item %d is not an object", kind, i))
+				continue
+			}
+			ip := &docPositions{data: pos.data, offset: pos.offset, prefix: []pathElem{{key: "items"}, {index: i, isIndex: true}}}
+			os, err := objectsOf(im, ip)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			for _, o := range os {
+				o.Line = ip.line(nil)
+			}
+			out = append(out, os...)
+		}
+		return out, errors.Join(errs...)
+	}
+	o, err := newObject(m)
+	if o != nil {
+		o.pos = pos
+	}
+	return []*Object{o}, err
+}
+
+// newObject fills the common fields and decodes the typed form.
+func newObject(m map[string]any) (*Object, error) {
+	o := &Object{Raw: m}
+	o.APIVersion, _ = m["apiVersion"].(string)
+	o.Kind, _ = m["kind"].(string)
+	if md, ok := m["metadata"].(map[string]any); ok {
+		o.Name, _ = md["name"].(string)
+		o.Namespace, _ = md["namespace"].(string)
+		o.Labels = stringMap(md["labels"])
+		o.Annotations = stringMap(md["annotations"])
+	}
+	gv, err := schema.ParseGroupVersion(o.APIVersion)
+	if err != nil {
+		return o, fmt.Errorf("%s %q: bad apiVersion %q", o.Kind, o.Name, o.APIVersion)
+	}
+	gvk := gv.WithKind(o.Kind)
+	if !scheme.Scheme.Recognizes(gvk) {
+		return o, nil
+	}
+	typed, err := scheme.Scheme.New(gvk)
+	if err != nil {
+		return o, nil
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, typed); err != nil {
+		// Keep the object usable as raw data: a check on another field
+		// can still decide, and the error says what is wrong.
+		return o, fmt.Errorf("%s %q does not match the %s schema: %v", o.Kind, o.Name, gvk.GroupVersion(), err)
+	}
+	o.Typed = typed
+	return o, nil
+}
+
+func stringMap(v any) map[string]string {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, x := range m {
+		switch s := x.(type) {
+		case string:
+			out[k] = s
+		case nil:
+			out[k] = ""
+		default:
+			out[k] = fmt.Sprint(s)
+		}
+	}
+	return out
+}
+
+// normalize makes yaml.v3 output JSON-compatible, as the Kubernetes
+// converters expect: int64 numbers, string keys, no time.Time.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+		return x
+	case map[any]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[fmt.Sprint(k)] = normalize(e)
+		}
+		return out
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
+		}
+		return x
+	case int:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case time.Time:
+		return x.Format(time.RFC3339)
+	}
+	return v
+}
