@@ -78,7 +78,8 @@ func registerHeaders(r *check.Registry) {
 		Title: "W3C trace context is propagated",
 		Description: "Sends a W3C traceparent with a fresh trace id; passes when the response carries that trace " +
 			"id (traceparent, traceresponse or any header). When it does not, propagation cannot be seen from " +
-			"outside: the finding is unverified and the tracing backend must show it.",
+			"outside: the finding is unverified and the tracing backend must show it. A traceparent or traceresponse " +
+			"with another trace id fails: the service restarted the trace.",
 		Needs:  needs,
 		Params: []check.Param{pathParam("/", "path to request"), pPort, pTarget},
 		Run:    runTraceparent,
@@ -336,6 +337,12 @@ func runTraceparent(ctx context.Context, env *source.Env, p check.Params) ([]ver
 					return []verdict.Finding{finding(verdict.Pass, r, fmt.Sprintf("trace id sent in traceparent came back in %s", k),
 						map[string]any{"traceId": traceID})}, nil
 				}
+			}
+		}
+		for _, h := range []string{"Traceparent", "Traceresponse"} {
+			if v := r.Header.Get(h); v != "" {
+				return []verdict.Finding{finding(verdict.Fail, r, fmt.Sprintf("%s %q does not carry the trace id sent: the trace was restarted", h, truncate(v, 60)),
+					map[string]any{"traceId": traceID})}, nil
 			}
 		}
 		f := finding(verdict.Unverified, r, "the trace id sent in traceparent is not in any response header; check the tracing backend for it",

@@ -1,0 +1,184 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/probe/probetest"
+	"golive.dev/golive/internal/verdict"
+)
+
+// run executes one check the way the engine does: Missing errors become
+// unverified, other errors error, and the findings' worst status wins.
+func run(t *testing.T, r *check.Registry, id string, in source.Inputs, raw map[string]any) (verdict.Status, []verdict.Finding) {
+	t.Helper()
+	c, ok := r.Lookup(id)
+	if !ok {
+		t.Fatalf("check %s not registered", id)
+	}
+	p, err := c.Resolve(raw)
+	if err != nil {
+		t.Fatalf("%s params: %v", id, err)
+	}
+	env := source.NewEnv(in)
+	fs, err := c.Run(context.Background(), env, p)
+	if err != nil {
+		if _, ok := source.AsMissing(err); ok {
+			return verdict.Unverified, []verdict.Finding{{Status: verdict.Unverified, Message: err.Error()}}
+		}
+		return verdict.Error, []verdict.Finding{{Status: verdict.Error, Message: err.Error()}}
+	}
+	if len(fs) == 0 {
+		return verdict.Unverified, nil
+	}
+	st := make([]verdict.Status, len(fs))
+	for i, f := range fs {
+		st[i] = f.Status
+	}
+	return verdict.Combine(st...), fs
+}
+
+func TestChecks(t *testing.T) {
+	s := probetest.Start(t)
+	r := check.NewRegistry()
+	Register(r)
+	good := source.Inputs{Targets: []source.Target{{Name: "good", URL: s.GoodHTTP.URL}}, Token: probetest.Token}
+	bad := source.Inputs{Targets: []source.Target{{Name: "bad", URL: s.BadHTTP.URL}}, Token: probetest.Token}
+	goodTLS := source.Inputs{Targets: []source.Target{{URL: s.GoodHTTPS.URL}}, CAFile: s.CA.PEMFile}
+	badTLS := source.Inputs{Targets: []source.Target{{URL: s.BadValidTLS.URL}}, CAFile: s.CA.PEMFile}
+	badCert := source.Inputs{Targets: []source.Target{{URL: s.BadHTTPS.URL}}, CAFile: s.CA.PEMFile}
+	noToken := source.Inputs{Targets: good.Targets}
+	t.Setenv("GOLIVE_LOW_PRIVILEGE_TOKEN", probetest.LowToken)
+
+	type tc struct {
+		id     string
+		in     source.Inputs
+		params map[string]any
+		want   verdict.Status
+	}
+	health := map[string]any{"json": map[string]any{"status": "ok|healthy"}, "components": []any{"database", "redis", "nats"}, "componentsHealthy": true}
+	auth := map[string]any{"path": "/api/protected"}
+	cases := []tc{
+		{"http/health", good, health, verdict.Pass},
+		{"http/health", bad, health, verdict.Fail},
+		{"http/health", good, map[string]any{"path": "/health/ready"}, verdict.Pass},
+		{"http/health", bad, map[string]any{"path": "/ready"}, verdict.Fail},
+		{"http/probes-distinct", good, nil, verdict.Pass},
+		{"http/probes-distinct", bad, nil, verdict.Fail},
+		{"http/request", good, map[string]any{"method": "POST", "path": "/api/chat", "body": `{"message":"Hello"}`, "maxLatency": "5s", "json": map[string]any{"reply": "nonempty"}}, verdict.Pass},
+		{"http/request", bad, map[string]any{"method": "POST", "path": "/api/chat", "body": `{"message":"Hello"}`, "json": map[string]any{"reply": "nonempty"}}, verdict.Fail},
+		{"http/request", good, map[string]any{"path": "/api/protected", "auth": true}, verdict.Pass},
+		{"http/request", noToken, map[string]any{"path": "/api/protected", "auth": true}, verdict.Unverified},
+		{"http/endpoints", good, map[string]any{"paths": []any{"/health", "/api/v1/things"}}, verdict.Pass},
+		{"http/endpoints", bad, map[string]any{"paths": []any{"/health", "/ready"}}, verdict.Fail},
+		{"http/reachable", good, nil, verdict.Pass},
+		{"http/reachable", bad, map[string]any{"path": "/nope"}, verdict.Fail},
+		{"http/metrics", good, map[string]any{"required": []any{"eventcore_commands_total", "eventcore_command_duration_seconds", "eventcore_events_written_total", "eventcore_active_streams", "eventcore_projection_lag_seconds"}, "anyOf": map[string]any{"in-flight": "gauge:in_flight"}}, verdict.Pass},
+		{"http/metrics", bad, map[string]any{"required": []any{"eventcore_commands_total"}}, verdict.Fail},
+		{"http/metrics-red", good, map[string]any{"requireErrors": true}, verdict.Pass},
+		{"http/metrics-red", bad, nil, verdict.Fail},
+		{"http/metrics-cardinality", good, nil, verdict.Pass},
+		{"http/metrics-cardinality", bad, nil, verdict.Fail},
+		{"http/metrics-cardinality", bad, map[string]any{"maxSeries": 20, "maxIDLikeValues": 0}, verdict.Fail},
+		{"http/security-headers", goodTLS, nil, verdict.Pass},
+		{"http/security-headers", badTLS, nil, verdict.Fail},
+		{"http/security-headers", good, map[string]any{"require": []any{"hsts"}}, verdict.Unverified},
+		{"http/security-headers", bad, map[string]any{"require": []any{"csp", "nosniff", "frame", "referrer", "no-version-leak"}}, verdict.Fail},
+		// An invalid certificate is no HTTP answer: unverified here, failed by tls/certificate.
+		{"http/security-headers", badCert, nil, verdict.Unverified},
+		{"http/cors", good, map[string]any{"allowedOrigins": []any{"https://app.example.com"}}, verdict.Pass},
+		{"http/cors", bad, nil, verdict.Fail},
+		{"http/compression", good, nil, verdict.Pass},
+		{"http/compression", bad, nil, verdict.Fail},
+		{"http/request-id", good, nil, verdict.Pass},
+		{"http/request-id", bad, nil, verdict.Fail},
+		{"http/traceparent", good, nil, verdict.Pass},
+		{"http/traceparent", bad, nil, verdict.Fail},
+		{"http/traceparent", source.Inputs{Targets: []source.Target{{URL: s.GoodRedirect.URL}}}, map[string]any{"path": "/nope"}, verdict.Unverified},
+		{"http/cdn", good, nil, verdict.Pass},
+		{"http/cdn", bad, nil, verdict.Fail},
+		{"http/deprecation", good, map[string]any{"paths": []any{"/api/v1/items"}}, verdict.Pass},
+		{"http/deprecation", bad, map[string]any{"paths": []any{"/api/v1/items"}}, verdict.Fail},
+		{"http/deprecation", good, nil, verdict.Unverified},
+		{"http/auth", good, auth, verdict.Pass},
+		{"http/auth", bad, auth, verdict.Fail},
+		{"http/auth", noToken, auth, verdict.Unverified},
+		{"http/auth", noToken, map[string]any{"path": "/api/protected", "requireTokenSuccess": false}, verdict.Pass},
+		{"http/auth", source.Inputs{Targets: good.Targets}, nil, verdict.Unverified}, // no --protected-path
+		{"http/authz", good, auth, verdict.Pass},
+		{"http/authz", bad, auth, verdict.Fail},
+		{"http/rate-limit", good, map[string]any{"path": "/api/limited", "count": 20}, verdict.Pass},
+		{"http/rate-limit", bad, map[string]any{"path": "/api/limited", "count": 20}, verdict.Fail},
+		{"http/body-limit", good, map[string]any{"path": "/api/echo", "size": 2 << 20}, verdict.Pass},
+		{"http/body-limit", bad, map[string]any{"path": "/api/echo", "size": 2 << 20}, verdict.Fail},
+		{"http/not-found", good, nil, verdict.Pass},
+		{"http/not-found", bad, nil, verdict.Fail},
+		{"http/debug-endpoints", good, nil, verdict.Pass},
+		{"http/debug-endpoints", bad, nil, verdict.Fail},
+		{"http/bad-input", good, map[string]any{"path": "/api/echo", "requireJSONError": true}, verdict.Pass},
+		{"http/bad-input", bad, map[string]any{"path": "/api/echo"}, verdict.Fail},
+		{"http/bad-input", good, nil, verdict.Unverified},
+	}
+	seen := map[string]map[verdict.Status]bool{}
+	for _, c := range cases {
+		t.Run(c.id+"/"+c.in.Targets[0].Name+"/"+string(c.want), func(t *testing.T) {
+			got, fs := run(t, r, c.id, c.in, c.params)
+			if got != c.want {
+				b, _ := json.MarshalIndent(fs, "", "  ")
+				t.Errorf("%s = %s, want %s\n%s", c.id, got, c.want, b)
+			}
+			b, _ := json.Marshal(fs)
+			for _, secret := range []string{probetest.Token, probetest.LowToken} {
+				if strings.Contains(string(b), secret) {
+					t.Errorf("%s: token value in findings", c.id)
+				}
+			}
+		})
+		if seen[c.id] == nil {
+			seen[c.id] = map[verdict.Status]bool{}
+		}
+		seen[c.id][c.want] = true
+	}
+	for _, c := range r.All() {
+		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
+			t.Errorf("%s needs a passing and a failing case", c.ID)
+		}
+	}
+}
+
+func TestUnreachableAndMissing(t *testing.T) {
+	r := check.NewRegistry()
+	Register(r)
+	for _, c := range r.All() {
+		params := map[string]any{}
+		for _, p := range c.Params {
+			if p.Required {
+				params[p.Name] = []any{"/x"}
+			}
+		}
+		if c.ID == "http/bad-input" || c.ID == "http/auth" || c.ID == "http/authz" || c.ID == "http/deprecation" {
+			params["path"] = "/x"
+			if c.ID == "http/deprecation" {
+				params = map[string]any{"paths": []any{"/x"}}
+			}
+		}
+		t.Run(c.ID, func(t *testing.T) {
+			// No target at all.
+			if got, fs := run(t, r, c.ID, source.Inputs{}, params); got != verdict.Unverified {
+				t.Errorf("no target: %s %v", got, fs)
+			}
+			// A closed port.
+			t.Setenv("GOLIVE_LOW_PRIVILEGE_TOKEN", "x")
+			in := source.Inputs{Targets: []source.Target{{URL: "http://127.0.0.1:1"}}, Token: "t"}
+			if got, fs := run(t, r, c.ID, in, params); got != verdict.Unverified {
+				t.Errorf("unreachable: %s %v", got, fs)
+			}
+		})
+	}
+	_ = os.Getenv
+}
