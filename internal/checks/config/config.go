@@ -129,6 +129,28 @@ func query(id string, files []*src.File, ps []*src.Path) ([]src.Result, []verdic
 	return res, errs
 }
 
+// noteUnparsed records, on findings decided from the readable files, which
+// matching files could not be parsed, so the verdict says what it did not see.
+func noteUnparsed(fs []verdict.Finding, errs []verdict.Finding) {
+	if len(errs) == 0 {
+		return
+	}
+	var where []string
+	for _, e := range errs {
+		if e.Line > 0 {
+			where = append(where, fmt.Sprintf("%s:%d", e.File, e.Line))
+		} else {
+			where = append(where, e.File)
+		}
+	}
+	for i := range fs {
+		if fs[i].Evidence == nil {
+			fs[i].Evidence = map[string]any{}
+		}
+		fs[i].Evidence["unparsed"] = where
+	}
+}
+
 func parseFinding(id string, f *src.File, err error, st verdict.Status) verdict.Finding {
 	fd := verdict.Finding{Check: id, Status: st, File: f.Path, Message: err.Error()}
 	var pe *src.ParseError
@@ -177,19 +199,22 @@ func value() check.Check {
 			if err != nil {
 				return nil, err
 			}
-			res, out := query(id, files, ps)
+			res, errs := query(id, files, ps)
 			want := describe(op, p["value"])
-			if len(res) == 0 && len(out) > 0 {
-				return out, nil // only unparseable files: nothing was judged
+			if len(res) == 0 && len(errs) > 0 {
+				return errs, nil // only unparseable files: nothing was judged
 			}
+			var out []verdict.Finding
+			defer func() { noteUnparsed(out, errs) }()
 			if len(res) == 0 {
 				st := verdict.Fail
 				msg := fmt.Sprintf("%s is not set in %d config file(s)", pathNames(ps), len(files))
 				if op == "absent" {
 					st, msg = verdict.Pass, fmt.Sprintf("%s is not set", pathNames(ps))
 				}
-				return append(out, verdict.Finding{Check: id, Status: st, Message: msg,
-					Evidence: map[string]any{"expected": want, "files": filePaths(files, 20)}}), nil
+				out = []verdict.Finding{{Check: id, Status: st, Message: msg,
+					Evidence: map[string]any{"expected": want, "files": filePaths(files, 20)}}}
+				return out, nil
 			}
 			var passes, fails []verdict.Finding
 			for _, r := range res {
@@ -205,9 +230,11 @@ func value() check.Check {
 				}
 			}
 			if p.Bool("any") && len(passes) > 0 {
-				return append(out, passes...), nil
+				out = passes
+			} else {
+				out = append(fails, passes...)
 			}
-			return append(append(out, fails...), passes...), nil
+			return out, nil
 		},
 	}
 }
@@ -568,7 +595,8 @@ func urlScheme() check.Check {
 			if err != nil {
 				return nil, err
 			}
-			res, out := query(id, files, ps)
+			res, errs := query(id, files, ps)
+			var out []verdict.Finding
 			schemes := map[string]bool{}
 			for _, s := range p.Strings("schemes") {
 				schemes[strings.ToLower(s)] = true
@@ -614,13 +642,14 @@ func urlScheme() check.Check {
 					out = append(out, fd)
 				}
 			}
-			if found == 0 && len(out) > 0 {
-				return out, nil
+			if found == 0 && len(errs) > 0 {
+				return errs, nil
 			}
 			if found == 0 {
 				out = append(out, verdict.Finding{Check: id, Status: verdict.Fail,
 					Message: fmt.Sprintf("no URL found at %s in %d config file(s)", pathNames(ps), len(files))})
 			}
+			noteUnparsed(out, errs)
 			return out, nil
 		},
 	}
@@ -659,7 +688,7 @@ func enabled() check.Check {
 			if err != nil {
 				return nil, err
 			}
-			res, out := query(id, files, ps)
+			res, errs := query(id, files, ps)
 			var passes, fails []verdict.Finding
 			for _, r := range res {
 				fd := verdict.Finding{Check: id, File: r.File.Path, Line: r.Line(), Evidence: map[string]any{"path": r.Path}}
@@ -674,16 +703,18 @@ func enabled() check.Check {
 			}
 			if len(passes) > 0 {
 				// One enabling place is enough: other files may be defaults overridden per environment.
-				return append(out, passes...), nil
+				noteUnparsed(passes, errs)
+				return passes, nil
 			}
-			if len(fails) == 0 && len(out) > 0 {
-				return out, nil
+			if len(fails) == 0 && len(errs) > 0 {
+				return errs, nil
 			}
 			if len(fails) == 0 {
 				fails = append(fails, verdict.Finding{Check: id, Status: verdict.Fail,
 					Message: fmt.Sprintf("%s is not configured in %d config file(s)", pathNames(ps), len(files))})
 			}
-			return append(out, fails...), nil
+			noteUnparsed(fails, errs)
+			return fails, nil
 		},
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"golive.dev/golive/internal/source"
@@ -115,9 +117,17 @@ func NewSet(r *repo.Repo, extra []string) *Set {
 	s := &Set{Repo: r}
 	seen := map[string]bool{}
 	if r != nil {
+		// Chart templates are Go templates, not config: they rarely parse as
+		// YAML and their values come from the values files anyway.
+		templates := map[string]bool{}
+		for _, f := range r.Files {
+			if strings.EqualFold(path.Base(f.Rel), "Chart.yaml") {
+				templates[path.Join(path.Dir(f.Rel), "templates")] = true
+			}
+		}
 		for _, f := range r.Files {
 			format := DetectFormat(f.Rel)
-			if format == "" {
+			if format == "" || underAny(f.Rel, templates) {
 				continue
 			}
 			seen[f.Abs] = true
@@ -137,6 +147,15 @@ func NewSet(r *repo.Repo, extra []string) *Set {
 		s.Files = append(s.Files, &File{Path: rel, Rel: rel, Format: format, abs: abs, Given: true})
 	}
 	return s
+}
+
+func underAny(rel string, dirs map[string]bool) bool {
+	for d := path.Dir(rel); d != "." && d != "/" && d != ""; d = path.Dir(d) {
+		if dirs[d] {
+			return true
+		}
+	}
+	return false
 }
 
 // Match returns the files whose relative path matches any glob. Files given
