@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"golive.dev/golive/internal/attest"
 	"golive.dev/golive/internal/engine"
@@ -365,10 +364,4 @@ func isTerminal(w any) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// changed reports whether a flag was set on the command line.
-func changed(fl *pflag.FlagSet, name string) bool {
-	f := fl.Lookup(name)
-	return f != nil && f.Changed
 }
