@@ -1,8 +1,10 @@
 package pack
 
-import "golive.dev/golive/internal/check"
+import (
+	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/checks/all"
+)
 
-// testRegistry returns nil until the built-in checks are wired, so that packs
-// are validated for structure only. Replaced by the full registry in engine
-// tests.
-func testRegistry() *check.Registry { return nil }
+// testRegistry is the full built-in registry, so that built-in packs are
+// validated against the checks golive really has.
+func testRegistry() *check.Registry { return all.Registry() }

@@ -3,6 +3,8 @@ package all
 
 import (
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/checks/config"
+	"golive.dev/golive/internal/checks/repo"
 )
 
 // Registry returns a registry holding every built-in check and CEL binding.
@@ -15,4 +17,7 @@ func Registry() *check.Registry {
 }
 
 // domains lists each domain's Register function. Adding a domain is one line here.
-var domains = []func(*check.Registry){}
+var domains = []func(*check.Registry){
+	repo.Register,
+	config.Register,
+}
