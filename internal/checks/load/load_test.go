@@ -1,0 +1,99 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/probe/probetest"
+	"golive.dev/golive/internal/verdict"
+)
+
+func runCheck(t *testing.T, r *check.Registry, id string, in source.Inputs, raw map[string]any) (verdict.Status, []verdict.Finding) {
+	t.Helper()
+	c, ok := r.Lookup(id)
+	if !ok {
+		t.Fatalf("check %s not registered", id)
+	}
+	p, err := c.Resolve(raw)
+	if err != nil {
+		t.Fatalf("%s params: %v", id, err)
+	}
+	fs, err := c.Run(context.Background(), source.NewEnv(in), p)
+	if err != nil {
+		if _, ok := source.AsMissing(err); ok {
+			return verdict.Unverified, []verdict.Finding{{Status: verdict.Unverified, Message: err.Error()}}
+		}
+		return verdict.Error, []verdict.Finding{{Status: verdict.Error, Message: err.Error()}}
+	}
+	if len(fs) == 0 {
+		return verdict.Unverified, nil
+	}
+	st := make([]verdict.Status, len(fs))
+	for i, f := range fs {
+		st[i] = f.Status
+	}
+	return verdict.Combine(st...), fs
+}
+
+func TestChecks(t *testing.T) {
+	s := probetest.Start(t)
+	r := check.NewRegistry()
+	Register(r)
+	in := func(url, spec string) source.Inputs {
+		return source.Inputs{Targets: []source.Target{{URL: url}}, Load: spec, Token: probetest.Token}
+	}
+	good := in(s.GoodHTTP.URL, "rate=200/s,duration=1s,concurrency=20,path=/health")
+	slow := in(s.BadHTTP.URL, "rate=100/s,duration=1s,concurrency=2,path=/slow")
+	flaky := in(s.BadHTTP.URL, "rate=100/s,duration=1s,path=/flaky")
+	type tc struct {
+		id     string
+		in     source.Inputs
+		params map[string]any
+		want   verdict.Status
+	}
+	cases := []tc{
+		{"load/latency", good, map[string]any{"maxP95": "250ms", "maxP99": "500ms"}, verdict.Pass},
+		{"load/latency", slow, map[string]any{"maxP95": "20ms"}, verdict.Fail},
+		{"load/latency", in(s.GoodHTTP.URL, ""), map[string]any{"maxP95": "1s"}, verdict.Unverified},
+		{"load/latency", in("http://127.0.0.1:1", "rate=10/s,duration=1s"), map[string]any{"maxP95": "1s"}, verdict.Unverified},
+		{"load/error-rate", good, nil, verdict.Pass},
+		{"load/error-rate", flaky, nil, verdict.Fail},
+		{"load/error-rate", good, map[string]any{"mix": []any{"GET /health 3", "GET /api/protected 1"}, "auth": true}, verdict.Pass},
+		{"load/throughput", good, map[string]any{"minRatio": 0.8}, verdict.Pass},
+		{"load/throughput", slow, map[string]any{"minRatio": 0.8}, verdict.Fail},
+		// acton-service's 2x-peak test: twice --load's rate.
+		{"load/throughput", good, map[string]any{"multiplier": 2.0, "minRPS": 300.0}, verdict.Pass},
+		{"load/capacity", in(s.BadHTTP.URL, "rate=10/s,duration=1s,concurrency=2,path=/slow"), map[string]any{"steps": []any{"20", "300"}, "stepDuration": "1s", "maxP95": "100ms"}, verdict.Pass},
+		{"load/capacity", flaky, map[string]any{"steps": []any{"20", "40"}, "stepDuration": "1s"}, verdict.Fail},
+		{"load/capacity", good, map[string]any{"steps": []any{"20", "40"}, "stepDuration": "1s"}, verdict.Unverified},
+	}
+	seen := map[string]map[verdict.Status]bool{}
+	for i, c := range cases {
+		t.Run(fmt.Sprintf("%d-%s-%s", i, c.id, c.want), func(t *testing.T) {
+			got, fs := runCheck(t, r, c.id, c.in, c.params)
+			if got != c.want {
+				b, _ := json.MarshalIndent(fs, "", "  ")
+				t.Errorf("%s = %s, want %s\n%s", c.id, got, c.want, b)
+			}
+			b, _ := json.Marshal(fs)
+			if strings.Contains(string(b), probetest.Token) {
+				t.Errorf("token in findings")
+			}
+		})
+		if seen[c.id] == nil {
+			seen[c.id] = map[verdict.Status]bool{}
+		}
+		seen[c.id][c.want] = true
+	}
+	for _, c := range r.All() {
+		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
+			t.Errorf("%s needs a passing and a failing case", c.ID)
+		}
+	}
+}
+
