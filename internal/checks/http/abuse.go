@@ -202,6 +202,11 @@ func runBodyLimit(ctx context.Context, env *source.Env, p check.Params) ([]verdi
 			return []verdict.Finding{{Status: verdict.Fail, Endpoint: r.Exchange.URL, Evidence: r.Exchange.Evidence(),
 				Message: fmt.Sprintf("connection dropped while sending %d bytes, no 413 answer", size)}}, nil
 		}
+		if r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed {
+			f := finding(verdict.Unverified, r, fmt.Sprintf("%s answered %d: the route does not take a body; name one that does", p.String("path"), r.Status), nil)
+			f.Hint = "the check's path and method parameters"
+			return []verdict.Finding{f}, nil
+		}
 		return []verdict.Finding{finding(passIf(r.Status == http.StatusRequestEntityTooLarge), r,
 			fmt.Sprintf("%d-byte body answered %d (want 413)", size, r.Status), nil)}, nil
 	})
