@@ -124,7 +124,7 @@ def test_json_log_lines_carry_fields_and_errors():
     import json
     import logging
 
-    from orders_api.logs import JsonFormatter
+    from orders_api.telemetry import JsonFormatter
 
     try:
         raise RuntimeError("boom")
@@ -135,3 +135,14 @@ def test_json_log_lines_carry_fields_and_errors():
                                      "request_id": "r-1", "exc_info": sys.exc_info()})
     line = json.loads(JsonFormatter().format(rec))
     assert line["level"] == "error" and line["request_id"] == "r-1" and "RuntimeError" in line["exc"]
+
+
+def test_committed_openapi_covers_every_route(client):
+    import yaml
+
+    from pathlib import Path
+
+    spec = yaml.safe_load((Path(__file__).resolve().parent.parent / "openapi.yaml").read_text())
+    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
+    served = {(r.path, m) for r in client.app.routes for m in getattr(r, "methods", ()) if m != "HEAD"}
+    assert served == documented

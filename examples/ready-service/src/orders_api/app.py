@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from . import __version__, config, logs, metrics
+from . import __version__, config, metrics, telemetry
 from .store import Conflict, Item, MemoryStore, NotFound, Order, PostgresStore, Store, Unavailable
 
 log = logging.getLogger("orders_api")
@@ -55,20 +55,25 @@ def problem(status: int, title: str, detail: str = "") -> JSONResponse:
 
 def create_app(settings: config.Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or config.load()
-    logs.configure(settings.log_level, settings.log_format)
+    telemetry.configure_logging(settings.log_level, settings.log_format)
     if store is None:
         if settings.database_url:
             store = PostgresStore(settings.database_url, settings.db_pool_min, settings.db_pool_max,
-                                  settings.db_connect_timeout_s, settings.db_statement_timeout_ms)
+                                  settings.db_connect_timeout_s, settings.db_statement_timeout_ms,
+                                  sslmode=settings.db_sslmode, idle_timeout_s=settings.db_idle_timeout_s,
+                                  reconnect_timeout_s=settings.db_reconnect_timeout_s,
+                                  prepare_threshold=settings.db_prepare_threshold)
         else:
             log.warning("DATABASE_URL is not set: using the in-memory store")
             store = MemoryStore()
-    app = FastAPI(title="orders-api", version=__version__, docs_url=None, redoc_url=None)
+    # The contract is the committed openapi.yaml (tests keep it in step); no generated docs are served.
+    app = FastAPI(title="orders-api", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     if settings.tracing_enabled:
-        from .tracing import setup as setup_tracing  # imported only when enabled: tests run without the SDK
-
-        setup_tracing(settings, app)
+        telemetry.setup_tracing(settings, app)
     app.state.draining = False
+    # Bulkhead: past this many requests in flight a worker sheds load with 503
+    # instead of queueing until every request times out.
+    in_flight = asyncio.Semaphore(settings.max_concurrent_requests)
     if settings.cors_allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_allowed_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
@@ -80,11 +85,15 @@ def create_app(settings: config.Settings | None = None, store: Store | None = No
         start = time.perf_counter()
         if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
             response = problem(413, "request body too large")
+        elif in_flight.locked():
+            response = problem(503, "overloaded")
+            response.headers["retry-after"] = "1"
         else:
-            try:
-                response = await asyncio.wait_for(call_next(request), timeout=settings.request_timeout_s)
-            except asyncio.TimeoutError:
-                response = problem(504, "request timed out")
+            async with in_flight:
+                try:
+                    response = await asyncio.wait_for(call_next(request), timeout=settings.request_timeout_s)
+                except asyncio.TimeoutError:
+                    response = problem(504, "request timed out")
         route = request.scope.get("route")
         template = getattr(route, "path", "unmatched")
         elapsed = time.perf_counter() - start

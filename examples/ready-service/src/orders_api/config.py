@@ -26,13 +26,18 @@ class Settings:
     log_format: str = "json"
     request_timeout_s: float = 10.0
     max_body_bytes: int = 1_048_576
+    max_concurrent_requests: int = 64
     shutdown_timeout_s: float = 20.0
     cors_allowed_origins: tuple[str, ...] = ()
     database_url: str | None = None
+    db_sslmode: str = "verify-full"
     db_pool_min: int = 2
     db_pool_max: int = 10
     db_connect_timeout_s: float = 5.0
     db_statement_timeout_ms: int = 3000
+    db_idle_timeout_s: float = 300.0
+    db_reconnect_timeout_s: float = 60.0
+    db_prepare_threshold: int = 5
     tracing_enabled: bool = False
     otlp_endpoint: str = ""
     trace_sample_ratio: float = 0.1
@@ -82,14 +87,20 @@ def load(config_dir: str | Path | None = None, env: Mapping[str, str] | None = N
         log_format=env.get("LOG_FORMAT", log.get("format", "json")).lower(),
         request_timeout_s=float(http.get("request_timeout_seconds", 10)),
         max_body_bytes=int(http.get("max_body_bytes", 1_048_576)),
+        max_concurrent_requests=int(http.get("max_concurrent_requests", 64)),
         shutdown_timeout_s=float(svc.get("shutdown_timeout_seconds", 20)),
         cors_allowed_origins=tuple(raw.get("cors", {}).get("allowed_origins", [])),
         # The DSN carries the password, so it only ever comes from the environment.
         database_url=env.get("DATABASE_URL") or None,
+        # Local and CI databases run without TLS; validate() refuses that in production.
+        db_sslmode=env.get("DATABASE_SSLMODE", db.get("sslmode", "verify-full")),
         db_pool_min=int(db.get("pool_min_size", 2)),
         db_pool_max=int(db.get("pool_max_size", 10)),
         db_connect_timeout_s=float(db.get("connect_timeout_seconds", 5)),
         db_statement_timeout_ms=int(db.get("statement_timeout_ms", 3000)),
+        db_idle_timeout_s=float(db.get("idle_timeout_seconds", 300)),
+        db_reconnect_timeout_s=float(db.get("reconnect_timeout_seconds", 60)),
+        db_prepare_threshold=int(db.get("prepare_threshold", 5)),
         tracing_enabled=bool(tracing.get("enabled", False)),
         otlp_endpoint=env.get("OTEL_EXPORTER_OTLP_ENDPOINT", tracing.get("otlp_endpoint", "")),
         trace_sample_ratio=float(tracing.get("sample_ratio", 0.1)),
@@ -109,7 +120,11 @@ def validate(s: Settings) -> None:
         raise ConfigError("database.pool_min_size is larger than pool_max_size")
     if not 0.0 <= s.trace_sample_ratio <= 1.0:
         raise ConfigError("tracing.sample_ratio must be between 0 and 1")
+    if s.max_concurrent_requests < 1:
+        raise ConfigError("http.max_concurrent_requests must be at least 1")
     if s.environment == "production":
+        if s.db_sslmode not in ("verify-full", "verify-ca", "require"):
+            raise ConfigError(f"database.sslmode {s.db_sslmode!r} does not encrypt the connection")
         if "*" in s.cors_allowed_origins:
             raise ConfigError("cors.allowed_origins must not contain '*' in production")
         if s.log_level == "debug":

@@ -97,15 +97,28 @@ class MemoryStore:
 class PostgresStore:
     """Every query uses bind parameters; nothing is formatted into SQL text."""
 
-    def __init__(self, dsn: str, min_size: int, max_size: int, connect_timeout_s: float, statement_timeout_ms: int) -> None:
+    def __init__(self, dsn: str, min_size: int, max_size: int, connect_timeout_s: float, statement_timeout_ms: int,
+                 sslmode: str = "verify-full", idle_timeout_s: float = 300, reconnect_timeout_s: float = 60,
+                 prepare_threshold: int = 5) -> None:
         from psycopg_pool import ConnectionPool
 
+        # sslmode here overrides whatever the DSN says, so TLS cannot be lost
+        # by a hand-edited secret. The pool retries failed connection attempts
+        # with exponential backoff for up to reconnect_timeout.
         self._pool = ConnectionPool(
             dsn,
             min_size=min_size,
             max_size=max_size,
             timeout=connect_timeout_s,
-            kwargs={"options": f"-c statement_timeout={statement_timeout_ms}", "application_name": "orders-api"},
+            max_idle=idle_timeout_s,
+            reconnect_timeout=reconnect_timeout_s,
+            kwargs={
+                "sslmode": sslmode,
+                "connect_timeout": int(connect_timeout_s),
+                "options": f"-c statement_timeout={statement_timeout_ms}",
+                "application_name": "orders-api",
+                "prepare_threshold": prepare_threshold,
+            },
             open=True,
         )
 
