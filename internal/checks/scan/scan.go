@@ -185,4 +185,3 @@ func runSBOM(ctx context.Context, env *source.Env, p check.Params) ([]verdict.Fi
 	}
 	return out, nil
 }
-

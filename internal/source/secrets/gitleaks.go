@@ -1,0 +1,46 @@
+package secrets
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"github.com/zricethezav/gitleaks/v8/detect"
+)
+
+// hit is what the rest of the package needs from a gitleaks finding. This
+// file is the only one that touches gitleaks: its API moves between
+// releases, so it stays behind this small adapter.
+type hit struct {
+	Rule, Description string
+	Line              int // 1-based
+	Secret            string
+}
+
+type scanner struct {
+	mu sync.Mutex
+	d  *detect.Detector
+}
+
+func newScanner() (*scanner, error) {
+	d, err := detect.NewDetectorDefaultConfig()
+	if err != nil {
+		return nil, fmt.Errorf("gitleaks default config: %w", err)
+	}
+	return &scanner{d: d}, nil
+}
+
+func (s *scanner) scan(path string, data []byte) (hits []hit, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer func() {
+		if p := recover(); p != nil {
+			hits, err = nil, fmt.Errorf("gitleaks panicked on %s: %v", path, p)
+		}
+	}()
+	for _, f := range s.d.Detect(detect.Fragment{Raw: string(data), FilePath: filepath.ToSlash(path)}) {
+		// gitleaks counts lines from 0 for a fragment.
+		hits = append(hits, hit{Rule: f.RuleID, Description: f.Description, Line: f.StartLine + 1, Secret: f.Secret})
+	}
+	return hits, nil
+}

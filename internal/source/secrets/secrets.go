@@ -1,0 +1,228 @@
+// Package secrets is the evidence source for secrets committed to the
+// repository: gitleaks' detector over every file git would track, NATS
+// credentials, and Kubernetes Secret manifests with literal data. Secret
+// values never leave this package unmasked.
+package secrets
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"golive.dev/golive/internal/source"
+)
+
+// Leak is one secret found, already masked.
+type Leak struct {
+	Rule        string // gitleaks rule id, "nats-credentials" or "kubernetes-secret-literal"
+	Description string
+	File        string
+	Line        int
+	Object      string // Secret/namespace/name for manifests
+	Key         string // data key for manifests
+	Masked      string // the first characters of the value, then ****
+}
+
+// FileError is a file that could not be scanned.
+type FileError struct {
+	File string
+	Err  error
+}
+
+// Set is what a run's secret scan found.
+type Set struct {
+	Leaks   []Leak
+	Scanned int
+	Errors  []FileError
+}
+
+// From scans the run's paths once.
+func From(ctx context.Context, env *source.Env) (*Set, error) {
+	return source.Load(ctx, env, "secrets", load)
+}
+
+// maxFileSize skips big files: secrets sit in source and config, and
+// scanning data dumps would cost much and find little.
+const maxFileSize = 2 << 20
+
+// Mask keeps enough of a value to recognise it and no more.
+func Mask(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) < 12 {
+		return "****"
+	}
+	return v[:4] + "****"
+}
+
+func load(ctx context.Context, in *source.Inputs) (*Set, error) {
+	paths := in.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	files, err := listFiles(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := newScanner()
+	if err != nil {
+		return nil, err
+	}
+	set := &Set{}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		info, err := os.Stat(f)
+		if err != nil || info.Size() > maxFileSize || info.Size() == 0 {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			set.Errors = append(set.Errors, FileError{File: f, Err: err})
+			continue
+		}
+		if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
+			continue // binary
+		}
+		set.Scanned++
+		leaks, err := ScanFile(sc, f, data)
+		if err != nil {
+			set.Errors = append(set.Errors, FileError{File: f, Err: err})
+		}
+		set.Leaks = append(set.Leaks, leaks...)
+	}
+	return set, nil
+}
+
+var natsCreds = regexp.MustCompile(`-----BEGIN (NATS USER JWT|USER NKEY SEED)-----|\bSU[A-Z2-7]{56}\b`)
+
+// ScanFile finds the secrets in one file's content.
+func ScanFile(sc *scanner, path string, data []byte) ([]Leak, error) {
+	var out []Leak
+	hits, err := sc.scan(path, data)
+	enc := encryptedLines(path, data)
+	for _, h := range hits {
+		if enc[h.Line] {
+			continue
+		}
+		out = append(out, Leak{Rule: h.Rule, Description: h.Description, File: path, Line: h.Line, Masked: Mask(h.Secret)})
+	}
+	for _, loc := range natsCreds.FindAllIndex(data, -1) {
+		line := bytes.Count(data[:loc[0]], []byte("\n")) + 1
+		out = append(out, Leak{Rule: "nats-credentials", Description: "NATS user credentials or nkey seed", File: path, Line: line, Masked: Mask(string(data[loc[0]:loc[1]]))})
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if (ext == ".yaml" || ext == ".yml") && bytes.Contains(data, []byte("Secret")) {
+		out = append(out, k8sLiterals(path, data)...)
+	}
+	return out, err
+}
+
+// k8sLiterals reports Secret manifests whose data or stringData hold
+// values. Helm templates (values from {{ }}) are not literals; YAML that does
+// not parse is someone else's to report.
+func k8sLiterals(path string, data []byte) (out []Leak) {
+	defer func() {
+		if recover() != nil {
+			out = nil
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) || err != nil {
+			return out
+		}
+		root := &n
+		if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+			root = root.Content[0]
+		}
+		kind := mapGet(root, "kind")
+		if kind == nil || kind.Value != "Secret" {
+			continue
+		}
+		obj := "Secret/"
+		md := mapGet(root, "metadata")
+		if ns := mapGet(md, "namespace"); ns != nil {
+			obj += ns.Value
+		}
+		if nm := mapGet(md, "name"); nm != nil {
+			obj += "/" + nm.Value
+		}
+		for _, field := range []string{"data", "stringData"} {
+			m := mapGet(root, field)
+			if m == nil || m.Kind != yaml.MappingNode {
+				continue
+			}
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				k, v := m.Content[i], m.Content[i+1]
+				if v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" || strings.Contains(v.Value, "{{") {
+					continue
+				}
+				out = append(out, Leak{Rule: "kubernetes-secret-literal", Description: "Secret manifest with a literal value in " + field,
+					File: path, Line: k.Line, Object: obj, Key: k.Value, Masked: Mask(v.Value)})
+			}
+		}
+	}
+}
+
+// encryptedLines are lines holding encrypted values (SealedSecret
+// encryptedData, SOPS ENC[...]): high-entropy by design, not leaks.
+func encryptedLines(path string, data []byte) map[int]bool {
+	out := map[int]bool{}
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		if bytes.Contains(l, []byte("ENC[AES256_GCM")) {
+			out[i+1] = true
+		}
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if (ext != ".yaml" && ext != ".yml") || !bytes.Contains(data, []byte("SealedSecret")) {
+		return out
+	}
+	func() {
+		defer func() { _ = recover() }()
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			var n yaml.Node
+			if err := dec.Decode(&n); err != nil {
+				return
+			}
+			root := &n
+			if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+				root = root.Content[0]
+			}
+			if k := mapGet(root, "kind"); k == nil || k.Value != "SealedSecret" {
+				continue
+			}
+			if m := mapGet(mapGet(root, "spec"), "encryptedData"); m != nil {
+				for _, c := range m.Content {
+					for l := c.Line; l <= c.Line+strings.Count(c.Value, "\n"); l++ {
+						out[l] = true
+					}
+				}
+			}
+		}
+	}()
+	return out
+}
+
+func mapGet(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
