@@ -1,0 +1,275 @@
+// Package kube holds the checks over Kubernetes objects (manifests, Helm
+// charts, Kustomize builds): reliability, efficiency and security, with
+// parameters coming from packs so that one check serves many checklists.
+package kube
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/source"
+	ks "golive.dev/golive/internal/source/kube"
+	"golive.dev/golive/internal/verdict"
+)
+
+// Register adds the Kubernetes checks and the `objects` CEL variable.
+func Register(r *check.Registry) {
+	for _, c := range all() {
+		r.Register(c)
+	}
+	r.RegisterBinding(check.Binding{
+		Name:        "objects",
+		Description: "every Kubernetes object found (manifests, rendered Helm charts, Kustomize builds) as a map",
+		Needs:       check.K8s,
+		Value: func(ctx context.Context, env *source.Env) (any, error) {
+			s, err := ks.From(ctx, env)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]any, len(s.Objects))
+			for i, o := range s.Objects {
+				out[i] = o.Raw
+			}
+			return out, nil
+		},
+	})
+}
+
+func all() []check.Check {
+	var cs []check.Check
+	cs = append(cs, reliabilityChecks()...)
+	cs = append(cs, resourceChecks()...)
+	cs = append(cs, securityChecks()...)
+	cs = append(cs, configChecks()...)
+	cs = append(cs, networkChecks()...)
+	cs = append(cs, clusterChecks()...)
+	return cs
+}
+
+// problem is one thing wrong with one object.
+type problem struct {
+	path string // field path, for the line
+	msg  string
+	ev   map[string]any // found vs expected
+	// at, when set, is the object whose field is at fault (an HPA or PDB
+	// about a workload): the finding points at its file and line.
+	at *ks.Object
+}
+
+func prob(path, msg string, kv ...any) problem {
+	ev := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		ev[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return problem{path: path, msg: msg, ev: ev}
+}
+
+func objectID(s *ks.Set, o *ks.Object) string {
+	return o.Kind + "/" + s.Namespace(o) + "/" + o.Name
+}
+
+func finding(id string, st verdict.Status, s *ks.Set, o *ks.Object, pr problem) verdict.Finding {
+	loc := o
+	if pr.at != nil {
+		loc = pr.at
+	}
+	f := verdict.Finding{Check: id, Status: st, Message: pr.msg, Object: objectID(s, o), File: loc.File, Line: loc.LineOf(pr.path)}
+	if len(pr.ev) > 0 {
+		f.Evidence = pr.ev
+	}
+	return f
+}
+
+// verdicts turns per-object problems into findings: one failing finding per
+// problem, or one passing finding naming what was checked. Nothing checked
+// is n/a, never a pass.
+func verdicts(id string, s *ks.Set, checked []*ks.Object, probs map[*ks.Object][]problem, what string) []verdict.Finding {
+	if len(checked) == 0 {
+		return []verdict.Finding{{Check: id, Status: verdict.NA, Message: "no " + what + " found among the Kubernetes objects"}}
+	}
+	var out []verdict.Finding
+	for _, o := range checked {
+		for _, p := range probs[o] {
+			out = append(out, finding(id, verdict.Fail, s, o, p))
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	names := make([]string, 0, len(checked))
+	for i, o := range checked {
+		if i == 20 {
+			names = append(names, fmt.Sprintf("... and %d more", len(checked)-20))
+			break
+		}
+		names = append(names, objectID(s, o))
+	}
+	f := verdict.Finding{Check: id, Status: verdict.Pass, Message: fmt.Sprintf("%d %s checked, none at fault", len(checked), what),
+		Evidence: map[string]any{"objects": names}}
+	if len(checked) == 1 {
+		f.Object, f.File, f.Line = objectID(s, checked[0]), checked[0].File, checked[0].Line
+	}
+	return []verdict.Finding{f}
+}
+
+var selectorParams = []check.Param{
+	{Name: "selector", Type: check.String, Description: "label selector picking the service's workloads (e.g. app=proxy); empty: all"},
+	{Name: "name", Type: check.String, Description: "workload name, exact or prefix*; empty: all"},
+}
+
+func kindsParam(def ...string) check.Param {
+	return check.Param{Name: "kinds", Type: check.Strings, Default: toAny(def), Description: "workload kinds the check applies to"}
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+var (
+	allWorkloads   = ks.WorkloadKinds
+	longRunning    = []string{"Deployment", "StatefulSet", "DaemonSet", "Rollout"}
+	replicated     = []string{"Deployment", "StatefulSet", "Rollout"}
+	deploymentLike = []string{"Deployment", "Rollout"}
+)
+
+// wlFunc judges one workload.
+type wlFunc func(s *ks.Set, w *ks.Workload, p check.Params) []problem
+
+// workloadCheck builds a check over the workloads a pack item targets.
+func workloadCheck(id, title, desc string, kinds []string, params []check.Param, f wlFunc) check.Check {
+	ps := append(append([]check.Param{}, selectorParams...), kindsParam(kinds...))
+	ps = append(ps, params...)
+	return check.Check{
+		ID: id, Title: title, Description: desc, Needs: []check.Input{check.K8s}, Params: ps,
+		Run: func(ctx context.Context, env *source.Env, p check.Params) ([]verdict.Finding, error) {
+			s, err := ks.From(ctx, env)
+			if err != nil {
+				return nil, err
+			}
+			ws, err := pick(s, p)
+			if err != nil {
+				return nil, err
+			}
+			var checked []*ks.Object
+			probs := map[*ks.Object][]problem{}
+			for _, w := range ws {
+				checked = append(checked, w.Object)
+				if ps := f(s, w, p); len(ps) > 0 {
+					probs[w.Object] = ps
+				}
+			}
+			return withFilterNote(id, p, verdicts(id, s, checked, probs, strings.Join(p.Strings("kinds"), "/")+" workloads"), len(ws)), nil
+		},
+	}
+}
+
+func pick(s *ks.Set, p check.Params) ([]*ks.Workload, error) {
+	ws, err := s.Filter(p.String("selector"), p.String("name"))
+	if err != nil {
+		return nil, fmt.Errorf("selector %q: %w", p.String("selector"), err)
+	}
+	kinds := p.Strings("kinds")
+	if len(kinds) == 0 {
+		return ws, nil
+	}
+	var out []*ks.Workload
+	for _, w := range ws {
+		for _, k := range kinds {
+			if w.Kind == k {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// withFilterNote: when a pack names the service's workloads and none match,
+// the item is about something the manifests do not show; that cannot pass,
+// and it is not n/a either.
+func withFilterNote(id string, p check.Params, fs []verdict.Finding, n int) []verdict.Finding {
+	if n > 0 || (p.String("selector") == "" && p.String("name") == "") {
+		return fs
+	}
+	return []verdict.Finding{{Check: id, Status: verdict.Unverified,
+		Message: fmt.Sprintf("no workload matches selector %q name %q", p.String("selector"), p.String("name")),
+		Hint:    "point golive at the manifests, chart or kustomization of this service, or fix the selector"}}
+}
+
+// objCheck builds a check over objects of some kinds.
+type objFunc func(s *ks.Set, o *ks.Object, p check.Params) []problem
+
+func objectCheck(id, title, desc string, kinds []string, what string, params []check.Param, f objFunc) check.Check {
+	return check.Check{
+		ID: id, Title: title, Description: desc, Needs: []check.Input{check.K8s}, Params: params,
+		Run: func(ctx context.Context, env *source.Env, p check.Params) ([]verdict.Finding, error) {
+			s, err := ks.From(ctx, env)
+			if err != nil {
+				return nil, err
+			}
+			objs := s.Objects
+			if len(kinds) > 0 {
+				objs = s.Kind(kinds...)
+			}
+			probs := map[*ks.Object][]problem{}
+			for _, o := range objs {
+				if ps := f(s, o, p); len(ps) > 0 {
+					probs[o] = ps
+				}
+			}
+			return verdicts(id, s, objs, probs, what), nil
+		},
+	}
+}
+
+// containers yields each container (init containers too when withInit) with
+// its path.
+type ctr struct {
+	c    *corev1.Container
+	path string
+	init bool
+}
+
+func containersOf(w *ks.Workload, withInit bool) []ctr {
+	var out []ctr
+	spec := &w.Template.Spec
+	for i := range spec.Containers {
+		out = append(out, ctr{&spec.Containers[i], w.ContainerPath(false, i), false})
+	}
+	if withInit {
+		for i := range spec.InitContainers {
+			out = append(out, ctr{&spec.InitContainers[i], w.ContainerPath(true, i), true})
+		}
+	}
+	return out
+}
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func intOf(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case float64:
+		return int64(x), x == float64(int64(x))
+	case int:
+		return int64(x), true
+	}
+	return 0, false
+}
