@@ -225,4 +225,3 @@ func mapGet(m *yaml.Node, key string) *yaml.Node {
 	}
 	return nil
 }
-
