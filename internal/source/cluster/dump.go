@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -88,6 +89,12 @@ func (d *Dump) Snapshot(ctx context.Context) (*Snapshot, error) {
 			}
 		}
 		for _, o := range objs {
+			if _, old := o.Typed.(*autoscalingv1.HorizontalPodAutoscaler); old && d.Problem != nil {
+				// v1 lacks the metric status the HPA check reads.
+				d.Problem(source.Problem{Source: "cluster", File: o.File, Line: o.Line,
+					Message: "HorizontalPodAutoscaler " + o.Raw.GetName() + " is autoscaling/v1: dump HPAs as autoscaling/v2 (kubectl get hpa.v2.autoscaling -o yaml)"})
+				continue
+			}
 			seen[o.Kind] = true
 			s.add(o, d.Namespace)
 		}
