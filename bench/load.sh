@@ -32,7 +32,7 @@ WRPS=$(awk '/Requests\/sec/ {print $2}' <<<"$W")
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v); print v } else { sub(/s/,"",v); print v*1000 } }'; }
 WP50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$W")")
 WP90=$(to_ms "$(awk '$1=="90%" {print $2}' <<<"$W")")
-WMEAN=$(to_ms "$(awk '$1=="Latency" {print $2}' <<<"$W")")
+WMEAN=$(to_ms "$(awk '$1=="Latency" && $2 != "Distribution" {print $2; exit}' <<<"$W")")
 
 echo "== agreement: golive at wrk's throughput (${WRPS} req/s) on /?d=$DELAY"
 G=$("$BIN" run -url "http://$ADDR" -path "/?d=$DELAY" -rate "${WRPS%.*}" -duration "${SECS}s" -concurrency 64)

@@ -27,10 +27,6 @@ type Exposition struct {
 	Families []*Family
 }
 
-// maxSeriesParsed keeps a huge page from eating memory; beyond it the page
-// is judged on what was read and says so.
-const maxSeriesParsed = 200_000
-
 // ParseExposition reads a /metrics body: OpenMetrics when the content type
 // says so or the page ends in "# EOF", else the Prometheus text format.
 func ParseExposition(body []byte, contentType string) (*Exposition, error) {
@@ -193,19 +189,6 @@ func omSample(line string) (string, error) {
 		return "", nil
 	}
 	return series + " " + f[0], nil
-}
-
-func seriesKey(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k + "\x00" + m[k] + "\x00")
-	}
-	return b.String()
 }
 
 func (ex *Exposition) sort() {

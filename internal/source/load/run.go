@@ -4,8 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
-	"net"
+	"net/url"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,11 +18,9 @@ import (
 type Options struct {
 	BaseURL string // scheme://host[:port][/prefix], no trailing slash needed
 	TLS     *tls.Config
-	Header  http.Header // added to every request (auth, when asked)
+	Header  http.Header // added to every request (auth, when asked); keys canonical
 	// Progress, when set, is called about every 200 ms with requests done and scheduled.
 	Progress func(done, total int64)
-	// Transport overrides the HTTP transport (tests, benchmarks).
-	Transport http.RoundTripper
 }
 
 // Result holds a run's figures. Latencies are in microseconds.
@@ -113,28 +110,14 @@ func Run(ctx context.Context, sp Spec, opts Options) (*Result, error) {
 	}
 	base := strings.TrimRight(opts.BaseURL, "/")
 	total := sp.Total()
-	tr := opts.Transport
-	if tr == nil {
-		t := &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: sp.Timeout}).DialContext,
-			TLSClientConfig:     opts.TLS,
-			MaxIdleConns:        sp.Concurrency,
-			MaxIdleConnsPerHost: sp.Concurrency,
-			MaxConnsPerHost:     sp.Concurrency,
-			IdleConnTimeout:     30 * time.Second,
-			DisableCompression:  true,
-		}
-		defer t.CloseIdleConnections()
-		tr = t
+	bu, err := url.Parse(base)
+	if err != nil || (bu.Scheme != "http" && bu.Scheme != "https") || bu.Host == "" {
+		return nil, fmt.Errorf("load target %q: want an http:// or https:// URL", base)
 	}
-	client := &http.Client{Transport: tr, Timeout: sp.Timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 	seq := sp.schedule()
-	urls := make([]string, len(seq))
+	reqs := make([][]byte, len(seq))
 	for i, op := range seq {
-		urls[i] = base + op.Path
+		reqs[i] = prepare(op.Method, bu.Host, strings.TrimRight(bu.Path, "/")+op.Path, opts.Header)
 	}
 	interval := float64(time.Second) / sp.Rate
 	// Requests scheduled after the window closes are not sent; the stop
@@ -169,6 +152,8 @@ func Run(ctx context.Context, sp Spec, opts Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			cn := newConn(bu, opts.TLS, sp.Timeout)
+			defer cn.close()
 			timer := time.NewTimer(time.Hour)
 			defer timer.Stop()
 			for {
@@ -200,7 +185,7 @@ func Run(ctx context.Context, sp Spec, opts Options) (*Result, error) {
 				if lag := sent.Sub(intended).Microseconds(); lag > wk.maxLag {
 					wk.maxLag = lag
 				}
-				status, err := do(ctx, client, op.Method, urls[n%int64(len(urls))], opts.Header)
+				status, err := cn.do(ctx, reqs[n%int64(len(reqs))], op.Method)
 				end := time.Now()
 				wk.done++
 				finished.Add(1)
@@ -249,23 +234,6 @@ func Run(ctx context.Context, sp Spec, opts Options) (*Result, error) {
 		return res, fmt.Errorf("load test sent no request")
 	}
 	return res, nil
-}
-
-func do(ctx context.Context, c *http.Client, method, url string, h http.Header) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	for k, vs := range h {
-		req.Header[k] = vs
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
 }
 
 // errKind shortens a transport error to a stable class for counting.
