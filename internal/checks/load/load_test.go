@@ -96,4 +96,3 @@ func TestChecks(t *testing.T) {
 		}
 	}
 }
-
