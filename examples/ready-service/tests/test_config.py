@@ -43,7 +43,7 @@ def test_bad_level_is_rejected():
 
 def test_environment_file_overrides_base(tmp_path):
     (tmp_path / "app.toml").write_text((ROOT / "config" / "app.toml").read_text())
-    (tmp_path / "app.staging.toml").write_text('[tracing]\nsample_ratio = 1.0\n[features]\norder_cancellation = false\n')
+    (tmp_path / "app.staging.toml").write_text('[tracing]\nsample_ratio = 1.0\n[feature_flags]\norder_cancellation = false\n')
     s = config.load(tmp_path, env={"APP_ENV": "staging"})
     assert s.trace_sample_ratio == 1.0 and not s.feature("order_cancellation")
     assert s.log_format == "json"  # untouched keys keep the base value

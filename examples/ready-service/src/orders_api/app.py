@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from . import __version__, config, metrics, telemetry
-from .store import Conflict, Item, MemoryStore, NotFound, Order, PostgresStore, Store, Unavailable
+from .store import CircuitBreaker, Conflict, Item, MemoryStore, NotFound, Order, PostgresStore, Store, Unavailable
 
 log = logging.getLogger("orders_api")
 audit = logging.getLogger("orders_api.audit")
@@ -62,7 +62,12 @@ def create_app(settings: config.Settings | None = None, store: Store | None = No
                                   settings.db_connect_timeout_s, settings.db_statement_timeout_ms,
                                   sslmode=settings.db_sslmode, idle_timeout_s=settings.db_idle_timeout_s,
                                   reconnect_timeout_s=settings.db_reconnect_timeout_s,
-                                  prepare_threshold=settings.db_prepare_threshold)
+                                  prepare_threshold=settings.db_prepare_threshold,
+                                  prepared_max=settings.db_prepared_max,
+                                  breaker=CircuitBreaker(settings.breaker_failure_rate, settings.breaker_window,
+                                                         settings.breaker_open_s) if settings.breaker_enabled else None,
+                                  retry=(settings.retry_max_attempts, settings.retry_initial_backoff_s,
+                                         settings.retry_max_backoff_s))
         else:
             log.warning("DATABASE_URL is not set: using the in-memory store")
             store = MemoryStore()

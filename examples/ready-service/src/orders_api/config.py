@@ -38,6 +38,14 @@ class Settings:
     db_idle_timeout_s: float = 300.0
     db_reconnect_timeout_s: float = 60.0
     db_prepare_threshold: int = 5
+    db_prepared_max: int = 100
+    retry_max_attempts: int = 3
+    retry_initial_backoff_s: float = 0.05
+    retry_max_backoff_s: float = 0.5
+    breaker_enabled: bool = True
+    breaker_failure_rate: float = 0.5
+    breaker_window: int = 20
+    breaker_open_s: float = 30.0
     tracing_enabled: bool = False
     otlp_endpoint: str = ""
     trace_sample_ratio: float = 0.1
@@ -78,6 +86,9 @@ def load(config_dir: str | Path | None = None, env: Mapping[str, str] | None = N
 
     svc, log, http = raw.get("service", {}), raw.get("log", {}), raw.get("http", {})
     db, tracing = raw.get("database", {}), raw.get("tracing", {})
+    bulkhead = http.get("bulkhead", {})
+    pool = db.get("pool", {})
+    retry, breaker = db.get("retry", {}), db.get("circuit_breaker", {})
 
     s = Settings(
         service_name=svc.get("name", "orders-api"),
@@ -87,25 +98,34 @@ def load(config_dir: str | Path | None = None, env: Mapping[str, str] | None = N
         log_format=env.get("LOG_FORMAT", log.get("format", "json")).lower(),
         request_timeout_s=float(http.get("request_timeout_seconds", 10)),
         max_body_bytes=int(http.get("max_body_bytes", 1_048_576)),
-        max_concurrent_requests=int(http.get("max_concurrent_requests", 64)),
+        # A disabled bulkhead is a very large one, not a missing one.
+        max_concurrent_requests=int(bulkhead.get("max_concurrent_requests", 64)) if bulkhead.get("enabled", True) else 10_000,
         shutdown_timeout_s=float(svc.get("shutdown_timeout_seconds", 20)),
         cors_allowed_origins=tuple(raw.get("cors", {}).get("allowed_origins", [])),
         # The DSN carries the password, so it only ever comes from the environment.
         database_url=env.get("DATABASE_URL") or None,
         # Local and CI databases run without TLS; validate() refuses that in production.
         db_sslmode=env.get("DATABASE_SSLMODE", db.get("sslmode", "verify-full")),
-        db_pool_min=int(db.get("pool_min_size", 2)),
-        db_pool_max=int(db.get("pool_max_size", 10)),
+        db_pool_min=int(pool.get("min_size", 2)),
+        db_pool_max=int(pool.get("max_size", 10)),
         db_connect_timeout_s=float(db.get("connect_timeout_seconds", 5)),
         db_statement_timeout_ms=int(db.get("statement_timeout_ms", 3000)),
         db_idle_timeout_s=float(db.get("idle_timeout_seconds", 300)),
-        db_reconnect_timeout_s=float(db.get("reconnect_timeout_seconds", 60)),
-        db_prepare_threshold=int(db.get("prepare_threshold", 5)),
+        db_reconnect_timeout_s=float(pool.get("reconnect_timeout_seconds", 60)),
+        db_prepare_threshold=int(db.get("prepared_statement_threshold", 5)),
+        db_prepared_max=int(db.get("prepared_statement_cache_size", 100)),
+        retry_max_attempts=int(retry.get("max_attempts", 3)),
+        retry_initial_backoff_s=float(retry.get("initial_backoff_ms", 50)) / 1000,
+        retry_max_backoff_s=float(retry.get("max_backoff_ms", 500)) / 1000,
+        breaker_enabled=bool(breaker.get("enabled", True)),
+        breaker_failure_rate=float(breaker.get("failure_rate_threshold", 0.5)),
+        breaker_window=int(breaker.get("window_calls", 20)),
+        breaker_open_s=float(breaker.get("open_seconds", 30)),
         tracing_enabled=bool(tracing.get("enabled", False)),
         otlp_endpoint=env.get("OTEL_EXPORTER_OTLP_ENDPOINT", tracing.get("otlp_endpoint", "")),
         trace_sample_ratio=float(tracing.get("sample_ratio", 0.1)),
         audit_enabled=bool(raw.get("audit", {}).get("enabled", True)),
-        features={k: bool(v) for k, v in raw.get("features", {}).items()},
+        features={k: bool(v) for k, v in raw.get("feature_flags", {}).items()},
     )
     validate(s)
     return s
@@ -117,11 +137,15 @@ def validate(s: Settings) -> None:
     if s.log_format not in ("json", "text"):
         raise ConfigError(f"log format {s.log_format!r} must be json or text")
     if s.db_pool_min > s.db_pool_max:
-        raise ConfigError("database.pool_min_size is larger than pool_max_size")
+        raise ConfigError("database.pool.min_size is larger than database.pool.max_size")
     if not 0.0 <= s.trace_sample_ratio <= 1.0:
         raise ConfigError("tracing.sample_ratio must be between 0 and 1")
+    if s.retry_max_attempts < 1:
+        raise ConfigError("database.retry.max_attempts must be at least 1")
+    if not 0.0 < s.breaker_failure_rate <= 1.0:
+        raise ConfigError("database.circuit_breaker.failure_rate_threshold must be in (0, 1]")
     if s.max_concurrent_requests < 1:
-        raise ConfigError("http.max_concurrent_requests must be at least 1")
+        raise ConfigError("http.bulkhead.max_concurrent_requests must be at least 1")
     if s.environment == "production":
         if s.db_sslmode not in ("verify-full", "verify-ca", "require"):
             raise ConfigError(f"database.sslmode {s.db_sslmode!r} does not encrypt the connection")

@@ -3,11 +3,16 @@ MemoryStore backs unit tests and local runs without a database."""
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import Callable, Protocol, TypeVar
+
+T = TypeVar("T")
 
 from . import metrics
 
@@ -94,13 +99,69 @@ class MemoryStore:
             return o
 
 
+class CircuitBreaker:
+    """Opens when at least failure_rate of the last `window` calls failed;
+    while open, calls fail at once. After open_s one trial call is let
+    through: success closes the breaker, failure opens it again."""
+
+    def __init__(self, failure_rate: float, window: int, open_s: float, clock: Callable[[], float] = time.monotonic):
+        self._rate, self._open_s, self._clock = failure_rate, open_s, clock
+        self._results: deque[bool] = deque(maxlen=window)
+        self._opened_at: float | None = None
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        with self._lock:
+            if self._opened_at is None:
+                return True
+            if self._clock() - self._opened_at >= self._open_s:
+                self._opened_at = self._clock()  # one trial; others keep failing fast
+                return True
+            return False
+
+    def record(self, ok: bool) -> None:
+        with self._lock:
+            if ok and self._opened_at is not None:
+                self._opened_at = None
+                self._results.clear()
+            self._results.append(ok)
+            full = len(self._results) == self._results.maxlen
+            if not ok and full and self._results.count(False) / len(self._results) >= self._rate:
+                self._opened_at = self._clock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._opened_at is not None
+
+
+def with_retries(fn: Callable[[], T], attempts: int, initial_s: float, max_s: float,
+                 sleep: Callable[[float], None] = time.sleep) -> T:
+    """Calls fn up to `attempts` times on Unavailable, with capped exponential
+    backoff and full jitter between attempts."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except Unavailable:
+            if attempt == attempts:
+                raise
+            sleep(random.uniform(0, min(max_s, initial_s * 2 ** (attempt - 1))))  # noqa: S311 - jitter, not crypto
+    raise AssertionError("unreachable")
+
+
 class PostgresStore:
     """Every query uses bind parameters; nothing is formatted into SQL text."""
 
     def __init__(self, dsn: str, min_size: int, max_size: int, connect_timeout_s: float, statement_timeout_ms: int,
                  sslmode: str = "verify-full", idle_timeout_s: float = 300, reconnect_timeout_s: float = 60,
-                 prepare_threshold: int = 5) -> None:
+                 prepare_threshold: int = 5, prepared_max: int = 100,
+                 breaker: CircuitBreaker | None = None, retry: tuple[int, float, float] = (3, 0.05, 0.5)) -> None:
         from psycopg_pool import ConnectionPool
+
+        self._breaker = breaker
+        self._retry = retry
+
+        def configure(conn) -> None:
+            conn.prepared_max = prepared_max
 
         # sslmode here overrides whatever the DSN says, so TLS cannot be lost
         # by a hand-edited secret. The pool retries failed connection attempts
@@ -119,23 +180,38 @@ class PostgresStore:
                 "application_name": "orders-api",
                 "prepare_threshold": prepare_threshold,
             },
+            configure=configure,
             open=True,
         )
 
     def close(self) -> None:
         self._pool.close()
 
-    def _run(self, operation: str, fn):
+    def _once(self, operation: str, fn):
         import psycopg
 
+        if self._breaker and not self._breaker.allow():
+            raise Unavailable("circuit breaker open")
         try:
             with self._pool.connection() as conn:
-                return fn(conn)
+                result = fn(conn)
         except (psycopg.OperationalError, TimeoutError) as e:
             metrics.DB_ERRORS.labels(operation).inc()
+            if self._breaker:
+                self._breaker.record(False)
             raise Unavailable(str(e)) from e
+        if self._breaker:
+            self._breaker.record(True)
+        return result
+
+    def _run(self, operation: str, fn, idempotent: bool = False):
+        if not idempotent:
+            return self._once(operation, fn)
+        attempts, initial_s, max_s = self._retry
+        return with_retries(lambda: self._once(operation, fn), attempts, initial_s, max_s)
 
     def ping(self) -> None:
+        # Not retried: readiness should report what it sees now.
         self._run("ping", lambda c: c.execute("SELECT 1"))
 
     def create(self, customer_id: str, currency: str, items: list[Item]) -> Order:
@@ -169,7 +245,7 @@ class PostgresStore:
                      items=tuple(Item(*i) for i in items))
 
     def get(self, order_id: str) -> Order:
-        return self._run("get", lambda c: self._load(c, order_id))
+        return self._run("get", lambda c: self._load(c, order_id), idempotent=True)
 
     def list(self, customer_id: str, limit: int) -> list[Order]:
         def q(conn):
@@ -178,7 +254,7 @@ class PostgresStore:
             ).fetchall()
             return [self._load(conn, str(r[0])) for r in ids]
 
-        return self._run("list", q)
+        return self._run("list", q, idempotent=True)
 
     def cancel(self, order_id: str) -> Order:
         def tx(conn):
