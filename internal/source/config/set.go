@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -92,6 +93,9 @@ func (f *File) Query(p *Path) ([]Result, error) {
 type Set struct {
 	Files []*File
 	Repo  *repo.Repo
+
+	matchMu   sync.Mutex
+	matchMemo map[string][]*File
 }
 
 // From returns the run's config set.
@@ -162,6 +166,21 @@ func underAny(rel string, dirs map[string]bool) bool {
 // with --values also match every glob that would match a chart's
 // values.yaml, so Helm values queries see them.
 func (s *Set) Match(globs ...*repo.Glob) []*File {
+	key := repo.GlobsKey(globs)
+	s.matchMu.Lock()
+	defer s.matchMu.Unlock()
+	if fs, ok := s.matchMemo[key]; ok {
+		return fs
+	}
+	if s.matchMemo == nil {
+		s.matchMemo = map[string][]*File{}
+	}
+	out := s.match(globs)
+	s.matchMemo[key] = out
+	return out
+}
+
+func (s *Set) match(globs []*repo.Glob) []*File {
 	var out []*File
 	for _, f := range s.Files {
 		for _, g := range globs {
@@ -171,7 +190,7 @@ func (s *Set) Match(globs ...*repo.Glob) []*File {
 			}
 		}
 	}
-	return out
+	return slices.Clip(out)
 }
 
 // Glob compiles patterns and returns the matching files.

@@ -61,6 +61,11 @@ func (g *Glob) Match(rel string) bool {
 
 func (g *Glob) matchParts(parts []string) bool {
 	for _, a := range g.alts {
+		// The last segment of a pattern that does not end in ** must match
+		// the file name: a cheap test that rejects most files at once.
+		if last := a[len(a)-1]; last != "**" && len(parts) > 0 && !segMatch(last, parts[len(parts)-1], false) {
+			continue
+		}
 		if matchSegs(a, parts, false) {
 			return true
 		}

@@ -97,6 +97,9 @@ func segMatch(pattern, name string, fold bool) bool {
 	if fold {
 		pattern, name = strings.ToLower(pattern), strings.ToLower(name)
 	}
+	if !strings.ContainsAny(pattern, `*?[\`) {
+		return pattern == name
+	}
 	ok, err := path.Match(pattern, name)
 	return err == nil && ok
 }

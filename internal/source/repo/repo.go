@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -111,10 +112,12 @@ type Repo struct {
 	Errors  []FileError
 	Ignored int // files and folders left out by .gitignore
 
-	byPath   map[string]*File
-	kindMu   sync.Mutex
-	kindMemo map[string][]*File
-	ignores  map[string]*ignoreSet // per root: the rules of every .gitignore read
+	byPath    map[string]*File
+	kindMu    sync.Mutex
+	kindMemo  map[string][]*File
+	matchMu   sync.Mutex
+	matchMemo map[string][]*File
+	ignores   map[string]*ignoreSet // per root: the rules of every .gitignore read
 }
 
 // From returns the repository index of the run, walking Inputs.Paths once.
@@ -299,8 +302,17 @@ func (r *Repo) Glob(patterns ...string) ([]*File, error) {
 	return r.Match(gs...), nil
 }
 
-// Match returns the files matching any of the compiled globs.
+// Match returns the files matching any of the compiled globs. Many checks
+// ask the same patterns of one repository, so results are memoized per run;
+// the slice returned is shared and clipped, so appending to it copies.
 func (r *Repo) Match(globs ...*Glob) []*File {
+	key := GlobsKey(globs)
+	r.matchMu.Lock()
+	if fs, ok := r.matchMemo[key]; ok {
+		r.matchMu.Unlock()
+		return fs
+	}
+	r.matchMu.Unlock()
 	var out []*File
 	for _, f := range r.Files {
 		for _, g := range globs {
@@ -310,7 +322,24 @@ func (r *Repo) Match(globs ...*Glob) []*File {
 			}
 		}
 	}
+	out = slices.Clip(out)
+	r.matchMu.Lock()
+	if r.matchMemo == nil {
+		r.matchMemo = map[string][]*File{}
+	}
+	r.matchMemo[key] = out
+	r.matchMu.Unlock()
 	return out
+}
+
+// GlobsKey identifies a set of globs by their sources.
+func GlobsKey(globs []*Glob) string {
+	var b strings.Builder
+	for _, g := range globs {
+		b.WriteString(g.src)
+		b.WriteByte(0)
+	}
+	return b.String()
 }
 
 // MatchDirs returns the folders (display paths) matching any glob.
