@@ -100,7 +100,9 @@ func (r *Registry) CompileCEL(expr string) (*CELProgram, error) {
 // reads; it only decides what the docs list, values are still loaded lazily.
 func celMentions(expr, name string) bool {
 	for i := strings.Index(expr, name); i >= 0; {
-		before := i == 0 || !isIdent(expr[i-1])
+		// A name after a dot is a field, not the variable; a dot after it is a
+		// member access on the variable.
+		before := i == 0 || !isIdent(expr[i-1]) && expr[i-1] != '.'
 		after := i+len(name) >= len(expr) || !isIdent(expr[i+len(name)])
 		if before && after {
 			return true
@@ -115,7 +117,7 @@ func celMentions(expr, name string) bool {
 }
 
 func isIdent(c byte) bool {
-	return c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // Eval runs the expression, loading only the bindings it touches. A binding
