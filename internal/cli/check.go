@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +19,8 @@ import (
 	"golive.dev/golive/internal/pack"
 	"golive.dev/golive/internal/report"
 	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/load"
+	"golive.dev/golive/internal/source/probe"
 	"golive.dev/golive/internal/verdict"
 )
 
@@ -212,7 +216,12 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		in.Targets = append(in.Targets, source.Target{Name: t.Name, URL: t.URL})
 	}
 	env := source.NewEnv(in)
-	rep := engine.Run(cmd.Context(), engine.Options{
+	// Probes that send bursts or load announce themselves before sending.
+	ctx := probe.WithNotify(cmd.Context(), func(msg string) { fmt.Fprintln(a.stderr, "golive:", msg) })
+	if isTerminal(a.stderr) {
+		ctx = load.WithProgress(ctx, progressBar(a.stderr))
+	}
+	rep := engine.Run(ctx, engine.Options{
 		Registry: a.registry, Packs: packs, Env: env, Store: store,
 		ExtraWaivers: annotationWaivers(s.ForbidInRepoWaivers),
 		FailOn:       failOn, Strict: s.Strict, Baseline: baseline,
@@ -355,6 +364,27 @@ func maskKeyValue(dsn string) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// progressBar draws a load test's progress on a terminal, at most ten times a
+// second, and ends the line when the test is done.
+func progressBar(w io.Writer) func(done, total int64) {
+	var mu sync.Mutex
+	var last time.Time
+	return func(done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		if total <= 0 || (done < total && time.Since(last) < 100*time.Millisecond) {
+			return
+		}
+		last = time.Now()
+		const width = 30
+		filled := int(width * done / total)
+		fmt.Fprintf(w, "\rload test [%s%s] %d/%d requests", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done, total)
+		if done >= total {
+			fmt.Fprintln(w)
+		}
+	}
 }
 
 func isTerminal(w any) bool {
