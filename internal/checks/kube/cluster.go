@@ -282,8 +282,8 @@ func backupCheck() check.Check {
 			{Name: "verifyPattern", Type: check.String, Default: verifyPattern},
 		},
 		Run: runner(func(s *ks.Set, p check.Params, id string) []verdict.Finding {
-			re, err := regexp.Compile(p.String("pattern"))
-			vre, err2 := regexp.Compile(p.String("verifyPattern"))
+			re, err := compileRe(s, p.String("pattern"))
+			vre, err2 := compileRe(s, p.String("verifyPattern"))
 			if err != nil || err2 != nil {
 				return []verdict.Finding{{Check: id, Status: verdict.Error, Message: "bad pattern parameter"}}
 			}
@@ -376,7 +376,7 @@ func scheduledJobCheck() check.Check {
 		Description: "A CronJob whose name, image, command, args or env match pattern exists (e.g. a log purge, a certificate rotation).",
 		Needs:       []check.Input{check.K8s}, Params: []check.Param{{Name: "pattern", Type: check.String, Required: true}},
 		Run: runner(func(s *ks.Set, p check.Params, id string) []verdict.Finding {
-			re, err := regexp.Compile(p.String("pattern"))
+			re, err := compileRe(s, p.String("pattern"))
 			if err != nil {
 				return []verdict.Finding{{Check: id, Status: verdict.Error, Message: "pattern: " + err.Error()}}
 			}

@@ -40,7 +40,7 @@ func configChecks() []check.Check {
 				{Name: "pattern", Type: check.String, Default: defaultSensitive, Description: "regexp for sensitive variable names"},
 				{Name: "requireExternalStore", Type: check.Bool, Default: false},
 			}, func(s *ks.Set, w *ks.Workload, p check.Params) []problem {
-				re, err := regexp.Compile(p.String("pattern"))
+				re, err := compileRe(s, p.String("pattern"))
 				if err != nil {
 					return []problem{prob("", "parameter pattern: "+err.Error())}
 				}
@@ -81,7 +81,7 @@ func configChecks() []check.Check {
 			"No ConfigMap key looks sensitive with a real value, and no value is a secret (private key, credentials in a URL, cloud key, token) (Polaris sensitiveConfigmapContent). Values are never shown.",
 			[]string{"ConfigMap"}, "ConfigMaps", []check.Param{{Name: "pattern", Type: check.String, Default: defaultSensitive}},
 			func(s *ks.Set, o *ks.Object, p check.Params) []problem {
-				re, err := regexp.Compile(p.String("pattern"))
+				re, err := compileRe(s, p.String("pattern"))
 				if err != nil {
 					return []problem{prob("", "parameter pattern: "+err.Error())}
 				}
@@ -311,8 +311,8 @@ func cmData(o *ks.Object) map[string]string {
 }
 
 func configMap(s *ks.Set, near *ks.Object, name string) *ks.Object {
-	for _, o := range s.Kind("ConfigMap") {
-		if o.Name == name && s.Namespace(o) == s.Namespace(near) {
+	for _, o := range s.InNamespace("ConfigMap", s.Namespace(near)) {
+		if o.Name == name {
 			return o
 		}
 	}
@@ -331,8 +331,8 @@ func literalSecret(s *ks.Set, near *ks.Object, name string) *ks.Object {
 			return nil
 		}
 	}
-	for _, o := range s.Kind("Secret") {
-		if o.Name == name && s.Namespace(o) == s.Namespace(near) {
+	for _, o := range s.InNamespace("Secret", s.Namespace(near)) {
+		if o.Name == name {
 			for _, f := range []string{"data", "stringData"} {
 				if m, ok := o.Get(f); ok {
 					if mm, ok := m.(map[string]any); ok && len(mm) > 0 {
@@ -346,17 +346,16 @@ func literalSecret(s *ks.Set, near *ks.Object, name string) *ks.Object {
 }
 
 func usedConfig(s *ks.Set, cm *ks.Object) bool {
-	for _, w := range s.Workloads() {
-		if s.Namespace(w.Object) != s.Namespace(cm) {
-			continue
-		}
-		for _, r := range configRefs(w) {
-			if r == cm.Name {
-				return true
+	used := s.Memo("kube/config-refs", func() any {
+		m := map[string]bool{}
+		for _, w := range s.Workloads() {
+			for _, r := range configRefs(w) {
+				m[s.Namespace(w.Object)+"/"+r] = true
 			}
 		}
-	}
-	return false
+		return m
+	}).(map[string]bool)
+	return used[s.Namespace(cm)+"/"+cm.Name]
 }
 
 // envOf lists the env a container ends up with: direct values, and the keys
@@ -372,8 +371,8 @@ func envOf(s *ks.Set, w *ks.Workload, c *corev1.Container) (vals map[string]stri
 			name, src = ef.ConfigMapRef.Name, configMap(s, w.Object, ef.ConfigMapRef.Name)
 		case ef.SecretRef != nil:
 			name = ef.SecretRef.Name
-			for _, o := range s.Kind("Secret") {
-				if o.Name == name && s.Namespace(o) == s.Namespace(w.Object) {
+			for _, o := range s.InNamespace("Secret", s.Namespace(w.Object)) {
+				if o.Name == name {
 					src = o
 				}
 			}
@@ -436,8 +435,8 @@ func readEnvExample(root, file string) ([]string, error) {
 }
 
 func checkLogging(s *ks.Set, w *ks.Workload, p check.Params) []problem {
-	lre, err1 := regexp.Compile(p.String("levelPattern"))
-	fre, err2 := regexp.Compile(p.String("formatPattern"))
+	lre, err1 := compileRe(s, p.String("levelPattern"))
+	fre, err2 := compileRe(s, p.String("formatPattern"))
 	if err1 != nil || err2 != nil {
 		return []problem{prob("", "bad levelPattern or formatPattern")}
 	}
@@ -488,14 +487,17 @@ func checkLogging(s *ks.Set, w *ks.Workload, p check.Params) []problem {
 var hostPort = regexp.MustCompile(`^([A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\]):\d+$`)
 
 func checkUpstreams(s *ks.Set, w *ks.Workload, p check.Params) []problem {
-	re, err := regexp.Compile(p.String("vars"))
+	re, err := compileRe(s, p.String("vars"))
 	if err != nil {
 		return []problem{prob("", "parameter vars: "+err.Error())}
 	}
-	svcs := map[string]bool{}
-	for _, o := range s.Kind("Service") {
-		svcs[o.Name] = true
-	}
+	svcs := s.Memo("kube/service-names", func() any {
+		m := map[string]bool{}
+		for _, o := range s.Kind("Service") {
+			m[o.Name] = true
+		}
+		return m
+	}).(map[string]bool)
 	var out []problem
 	for _, c := range containersOf(w, false) {
 		vals, _ := envOf(s, w, c.c)

@@ -6,6 +6,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -272,4 +273,19 @@ func intOf(v any) (int64, bool) {
 		return int64(x), true
 	}
 	return 0, false
+}
+
+type compiled struct {
+	re  *regexp.Regexp
+	err error
+}
+
+// compileRe compiles a pattern parameter once per run rather than once per
+// object: patterns come from packs, objects can number in the thousands.
+func compileRe(s *ks.Set, pattern string) (*regexp.Regexp, error) {
+	c := s.Memo("kube/re:"+pattern, func() any {
+		re, err := regexp.Compile(pattern)
+		return compiled{re, err}
+	}).(compiled)
+	return c.re, c.err
 }

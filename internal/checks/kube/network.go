@@ -6,6 +6,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"golive.dev/golive/internal/check"
 	ks "golive.dev/golive/internal/source/kube"
@@ -140,8 +142,8 @@ func networkChecks() []check.Check {
 				var out []problem
 				for _, b := range ingressBackends(o) {
 					found := false
-					for _, svc := range s.Kind("Service") {
-						if svc.Name == b && s.Namespace(svc) == s.Namespace(o) {
+					for _, svc := range s.InNamespace("Service", s.Namespace(o)) {
+						if svc.Name == b {
 							found = true
 						}
 					}
@@ -158,10 +160,8 @@ func networkChecks() []check.Check {
 				if !ok || len(svc.Spec.Selector) == 0 || svc.Spec.Type == corev1.ServiceTypeExternalName {
 					return nil
 				}
-				for _, w := range s.Workloads() {
-					if s.Namespace(w.Object) == s.Namespace(o) && subset(svc.Spec.Selector, w.Template.Labels) {
-						return checkTargetPorts(svc, w)
-					}
+				for _, w := range s.PodsSelectedBy(o, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector}) {
+					return checkTargetPorts(svc, w)
 				}
 				return []problem{prob("spec.selector", "Service selects no pod of any workload", "found", svc.Spec.Selector)}
 			}),
@@ -205,8 +205,8 @@ func networkChecks() []check.Check {
 			"Each HorizontalPodAutoscaler's scaleTargetRef names a workload among the objects (kube-linter dangling-horizontalpodautoscaler).",
 			[]string{"HorizontalPodAutoscaler"}, "HorizontalPodAutoscalers", nil, func(s *ks.Set, o *ks.Object, p check.Params) []problem {
 				kind, name := o.GetString("spec.scaleTargetRef.kind"), o.GetString("spec.scaleTargetRef.name")
-				for _, t := range s.Kind(kind) {
-					if t.Name == name && s.Namespace(t) == s.Namespace(o) {
+				for _, t := range s.InNamespace(kind, s.Namespace(o)) {
+					if t.Name == name {
 						return nil
 					}
 				}
@@ -224,12 +224,12 @@ func networkChecks() []check.Check {
 		objectCheck("k8s/servicemonitor-targets", "ServiceMonitors select Services",
 			"Each ServiceMonitor selects a Service among the objects, and each endpoint port names one of its ports (kube-linter dangling-servicemonitor).",
 			[]string{"ServiceMonitor"}, "ServiceMonitors", nil, func(s *ks.Set, o *ks.Object, p check.Params) []problem {
-				sel, ok := ks.LabelSelectorAt(o, "spec.selector")
-				if !ok {
-					return []problem{prob("spec", "ServiceMonitor has no selector")}
+				sel := s.Selector(o)
+				if sel == nil {
+					return []problem{prob("spec", "ServiceMonitor has no valid selector")}
 				}
 				for _, svc := range s.Kind("Service") {
-					if ks.SelectorMatches(sel, svc.Labels) {
+					if sel.Matches(labels.Set(svc.Labels)) {
 						return nil
 					}
 				}

@@ -479,8 +479,8 @@ func serviceAccount(s *ks.Set, w *ks.Workload, name string) *ks.Object {
 	if name == "" {
 		name = "default"
 	}
-	for _, o := range s.Kind("ServiceAccount") {
-		if o.Name == name && s.Namespace(o) == s.Namespace(w.Object) {
+	for _, o := range s.InNamespace("ServiceAccount", s.Namespace(w.Object)) {
+		if o.Name == name {
 			return o
 		}
 	}

@@ -3,6 +3,7 @@ package kube
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -32,7 +33,30 @@ type Set struct {
 	DefaultNamespace string
 
 	byKind    map[string][]*Object
+	byKindNS  map[string]map[string][]*Object // kind -> effective namespace -> objects
+	selectors map[*Object]labels.Selector     // parsed once: PDB, NetworkPolicy, monitors
 	workloads []*Workload
+	wlByNS    map[string][]*Workload
+	scalers   map[string][]*Object // "ns/Kind/name" of the scale target -> HPAs and ScaledObjects
+
+	memoMu sync.Mutex
+	memo   map[string]any
+}
+
+// Memo computes a value derived from the set once (e.g. an index a check
+// needs) and returns it to every later caller. Safe for concurrent use.
+func (s *Set) Memo(key string, f func() any) any {
+	s.memoMu.Lock()
+	defer s.memoMu.Unlock()
+	if v, ok := s.memo[key]; ok {
+		return v
+	}
+	if s.memo == nil {
+		s.memo = map[string]any{}
+	}
+	v := f()
+	s.memo[key] = v
+	return v
 }
 
 // WorkloadKinds are the kinds that run pods, Argo Rollouts included.
@@ -76,13 +100,47 @@ func itoa(i int) string {
 }
 
 func newSet(objs []*Object, ns string) *Set {
-	s := &Set{Objects: objs, DefaultNamespace: ns, byKind: map[string][]*Object{}}
+	s := &Set{Objects: objs, DefaultNamespace: ns, byKind: map[string][]*Object{},
+		byKindNS: map[string]map[string][]*Object{}, selectors: map[*Object]labels.Selector{}}
 	for _, o := range objs {
 		s.byKind[o.Kind] = append(s.byKind[o.Kind], o)
+		m := s.byKindNS[o.Kind]
+		if m == nil {
+			m = map[string][]*Object{}
+			s.byKindNS[o.Kind] = m
+		}
+		m[s.Namespace(o)] = append(m[s.Namespace(o)], o)
+		path := ""
+		switch o.Kind {
+		case "PodDisruptionBudget", "ServiceMonitor", "PodMonitor":
+			path = "spec.selector"
+		case "NetworkPolicy":
+			path = "spec.podSelector"
+		}
+		if path != "" {
+			if ls, ok := LabelSelectorAt(o, path); ok {
+				if sel, err := metav1.LabelSelectorAsSelector(ls); err == nil {
+					s.selectors[o] = sel
+				}
+			} else if o.Kind == "NetworkPolicy" {
+				s.selectors[o] = labels.Everything()
+			}
+		}
 	}
+	s.scalers = map[string][]*Object{}
+	for _, o := range s.Kind("HorizontalPodAutoscaler", "ScaledObject") {
+		kind := o.GetString("spec.scaleTargetRef.kind")
+		if kind == "" && o.Kind == "ScaledObject" {
+			kind = "Deployment"
+		}
+		k := s.Namespace(o) + "/" + kind + "/" + o.GetString("spec.scaleTargetRef.name")
+		s.scalers[k] = append(s.scalers[k], o)
+	}
+	s.wlByNS = map[string][]*Workload{}
 	for _, o := range objs {
 		if w := workloadOf(o); w != nil {
 			s.workloads = append(s.workloads, w)
+			s.wlByNS[s.Namespace(o)] = append(s.wlByNS[s.Namespace(o)], w)
 		}
 	}
 	return s
@@ -99,6 +157,13 @@ func (s *Set) Kind(kinds ...string) []*Object {
 	}
 	return out
 }
+
+// InNamespace returns the objects of a kind in an effective namespace.
+func (s *Set) InNamespace(kind, ns string) []*Object { return s.byKindNS[kind][ns] }
+
+// Selector returns the parsed label selector of a PDB, NetworkPolicy,
+// ServiceMonitor or PodMonitor (nil when it has none or it is invalid).
+func (s *Set) Selector(o *Object) labels.Selector { return s.selectors[o] }
 
 // Kinds lists the kinds present, sorted.
 func (s *Set) Kinds() []string {
@@ -209,9 +274,9 @@ func LabelSelectorAt(o *Object, path string) (*metav1.LabelSelector, bool) {
 // ServicesFor returns the Services whose selector picks w's pods.
 func (s *Set) ServicesFor(w *Workload) []*Object {
 	var out []*Object
-	for _, o := range s.byKind["Service"] {
+	for _, o := range s.InNamespace("Service", s.Namespace(w.Object)) {
 		svc, ok := o.Typed.(*corev1.Service)
-		if !ok || len(svc.Spec.Selector) == 0 || !s.sameNS(o, w.Object) {
+		if !ok || len(svc.Spec.Selector) == 0 {
 			continue
 		}
 		if labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(w.Template.Labels)) {
@@ -224,8 +289,12 @@ func (s *Set) ServicesFor(w *Workload) []*Object {
 // PodsSelectedBy returns the workloads whose pods match sel in o's namespace.
 func (s *Set) PodsSelectedBy(o *Object, sel *metav1.LabelSelector) []*Workload {
 	var out []*Workload
-	for _, w := range s.workloads {
-		if s.sameNS(o, w.Object) && selects(sel, w.Template.Labels) {
+	ls, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil || sel == nil {
+		return nil
+	}
+	for _, w := range s.wlByNS[s.Namespace(o)] {
+		if ls.Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, w)
 		}
 	}
@@ -235,11 +304,12 @@ func (s *Set) PodsSelectedBy(o *Object, sel *metav1.LabelSelector) []*Workload {
 // PDBsFor returns the PodDisruptionBudgets (any version) selecting w's pods.
 func (s *Set) PDBsFor(w *Workload) []*Object {
 	var out []*Object
-	for _, o := range s.byKind["PodDisruptionBudget"] {
-		if !s.sameNS(o, w.Object) {
-			continue
+	for _, o := range s.InNamespace("PodDisruptionBudget", s.Namespace(w.Object)) {
+		sel := s.selectors[o]
+		if sel == nil || (sel.Empty() && o.APIVersion != "policy/v1") {
+			continue // an empty selector selects nothing before policy/v1
 		}
-		if sel, ok := LabelSelectorAt(o, "spec.selector"); ok && selects(sel, w.Template.Labels) {
+		if sel.Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, o)
 		}
 	}
@@ -249,35 +319,15 @@ func (s *Set) PDBsFor(w *Workload) []*Object {
 // HPAsFor returns the HorizontalPodAutoscalers (any version) and KEDA
 // ScaledObjects whose scale target is w.
 func (s *Set) HPAsFor(w *Workload) []*Object {
-	var out []*Object
-	for _, o := range s.Kind("HorizontalPodAutoscaler", "ScaledObject") {
-		if !s.sameNS(o, w.Object) {
-			continue
-		}
-		kind := o.GetString("spec.scaleTargetRef.kind")
-		if kind == "" && o.Kind == "ScaledObject" {
-			kind = "Deployment"
-		}
-		if kind == w.Kind && o.GetString("spec.scaleTargetRef.name") == w.Name {
-			out = append(out, o)
-		}
-	}
-	return out
+	return s.scalers[s.Namespace(w.Object)+"/"+w.Kind+"/"+w.Name]
 }
 
 // NetworkPoliciesFor returns the NetworkPolicies whose podSelector picks w's
 // pods; an empty podSelector picks every pod of its namespace.
 func (s *Set) NetworkPoliciesFor(w *Workload) []*Object {
 	var out []*Object
-	for _, o := range s.byKind["NetworkPolicy"] {
-		if !s.sameNS(o, w.Object) {
-			continue
-		}
-		sel, ok := LabelSelectorAt(o, "spec.podSelector")
-		if !ok {
-			sel = &metav1.LabelSelector{}
-		}
-		if selects(sel, w.Template.Labels) {
+	for _, o := range s.InNamespace("NetworkPolicy", s.Namespace(w.Object)) {
+		if sel := s.selectors[o]; sel != nil && sel.Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, o)
 		}
 	}
@@ -290,20 +340,20 @@ func (s *Set) MonitorsFor(w *Workload) []*Object {
 	var out []*Object
 	svcs := s.ServicesFor(w)
 	for _, m := range s.byKind["ServiceMonitor"] {
-		sel, ok := LabelSelectorAt(m, "spec.selector")
-		if !ok {
+		sel := s.selectors[m]
+		if sel == nil || len(svcs) == 0 {
 			continue
 		}
 		for _, svc := range svcs {
-			if monitorNamespaceMatches(s, m, svc) && selects(sel, svc.Labels) {
+			if monitorNamespaceMatches(s, m, svc) && sel.Matches(labels.Set(svc.Labels)) {
 				out = append(out, m)
 				break
 			}
 		}
 	}
 	for _, m := range s.byKind["PodMonitor"] {
-		sel, ok := LabelSelectorAt(m, "spec.selector")
-		if ok && monitorNamespaceMatches(s, m, w.Object) && selects(sel, w.Template.Labels) {
+		sel := s.selectors[m]
+		if sel != nil && monitorNamespaceMatches(s, m, w.Object) && sel.Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, m)
 		}
 	}

@@ -119,7 +119,20 @@ type pathElem struct {
 	isIndex bool
 }
 
+var pathCache sync.Map // string -> []pathElem; paths come from code, so the set is small
+
 func parsePath(p string) []pathElem {
+	if v, ok := pathCache.Load(p); ok {
+		return v.([]pathElem)
+	}
+	out := parsePathUncached(p)
+	if len(p) < 256 {
+		pathCache.Store(p, out)
+	}
+	return out
+}
+
+func parsePathUncached(p string) []pathElem {
 	var out []pathElem
 	for len(p) > 0 {
 		switch p[0] {
