@@ -87,6 +87,15 @@ func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 	s.Errors = append(errs, d.errs...)
 	s.Charts, s.Kustomizations, s.Files = set.Charts, set.Kustomizations, set.Files
 	s.Waivers, s.WaiverErrors = parseWaivers(s)
+	if in.ForbidInRepoWaivers {
+		// Keep them visible, as errors: a waiver the run refuses must not
+		// vanish silently.
+		for _, w := range s.Waivers {
+			s.WaiverErrors = append(s.WaiverErrors, &FileError{File: w.File, Line: w.Line,
+				Err: fmt.Errorf("%s: waiver annotation for %s is not allowed (in-repo waivers are forbidden)", w.Object, w.Item)})
+		}
+		s.Waivers = nil
+	}
 	if len(objs) == 0 {
 		if len(s.Errors) > 0 {
 			return s, fmt.Errorf("no Kubernetes object could be loaded: %w", joinFileErrors(s.Errors))

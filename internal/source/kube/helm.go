@@ -201,12 +201,24 @@ func helmObjects(dir string, tpls []renderedTemplate) ([]*Object, []*FileError) 
 			errs = append(errs, e)
 		}
 		var lines []string
+		var starts []int
 		if b, err := readFileLimited(t.File); err == nil {
 			lines = splitLines(b)
+			for _, d := range splitDocuments(b) {
+				if !blank(d.data) {
+					starts = append(starts, d.startLine+leadingComments(d.data))
+				}
+			}
 		}
-		for _, o := range os {
-			o.Origin, o.Chart, o.Line = FromHelm, dir, 1
-			o.pos = &templatePositions{lines: lines, start: 1}
+		for i, o := range os {
+			start := 1
+			// One template often renders one document per `---` section; when
+			// the counts agree, each object starts at its own section.
+			if len(starts) == len(os) {
+				start = starts[i]
+			}
+			o.Origin, o.Chart, o.Line = FromHelm, dir, start
+			o.pos = &templatePositions{lines: lines, start: start}
 			objs = append(objs, o)
 		}
 	}

@@ -187,3 +187,46 @@ func TestTemplateError(t *testing.T) {
 		t.Errorf("objects %v errors %v", ids(s), s.Errors)
 	}
 }
+
+func TestHelmMultiDocLines(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "c", "templates"), 0o755)
+	os.WriteFile(filepath.Join(dir, "c", "Chart.yaml"), []byte("apiVersion: v2\nname: c\nversion: 0.1.0\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "c", "templates", "x.yaml"), []byte(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a
+data:
+  k: v
+---
+# second
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: b
+data:
+  k: {{ .Release.Name }}
+`), 0o644)
+	s, err := Load(context.Background(), &source.Inputs{Paths: []string{dir}, ForbidInRepoWaivers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := find(s, "ConfigMap//b")
+	if b == nil || b.Line != 9 || b.LineOf("data.k") != 14 {
+		t.Fatalf("b: %+v", b)
+	}
+}
+
+func TestToolConfigSkipped(t *testing.T) {
+	objs, errs := ReadManifests("k.yaml", []byte("apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\n---\napiVersion: v1\nkind: Config\nclusters: []\n"))
+	if len(objs) != 0 || len(errs) != 0 {
+		t.Fatalf("%v %v", objs, errs)
+	}
+}
+
+func TestForbidWaivers(t *testing.T) {
+	s := loadRepo(t, source.Inputs{ForbidInRepoWaivers: true})
+	if len(s.Waivers) != 0 || len(s.WaiverErrors) != 2 {
+		t.Fatalf("waivers %v errors %v", s.Waivers, s.WaiverErrors)
+	}
+}

@@ -152,7 +152,7 @@ func blank(b []byte) bool {
 func objectsOf(m map[string]any, pos *docPositions) ([]*Object, error) {
 	apiVersion, _ := m["apiVersion"].(string)
 	kind, _ := m["kind"].(string)
-	if apiVersion == "" || kind == "" {
+	if apiVersion == "" || kind == "" || notAnObject(apiVersion, kind) {
 		return nil, nil
 	}
 	if items, ok := m["items"].([]any); ok && strings.HasSuffix(kind, "List") {
@@ -264,4 +264,18 @@ func normalize(v any) any {
 		return x.Format(time.RFC3339)
 	}
 	return v
+}
+
+// notAnObject recognises tool configuration that looks like a Kubernetes
+// object (apiVersion and kind) but is never applied to a cluster.
+func notAnObject(apiVersion, kind string) bool {
+	group, _, _ := strings.Cut(apiVersion, "/")
+	switch {
+	case group == "kustomize.config.k8s.io", group == "kind.x-k8s.io", strings.HasPrefix(apiVersion, "skaffold/"),
+		group == "kuttl.dev", group == "config.kubernetes.io", group == "ctlptl.dev", group == "k3d.io":
+		return true
+	case apiVersion == "v1" && (kind == "Config" || kind == "Preferences"):
+		return true // kubeconfig
+	}
+	return false
 }
