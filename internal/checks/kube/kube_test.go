@@ -59,7 +59,13 @@ var overrides = map[string][]fixtureCase{
 	"k8s/ingress-rate-limit": {{"good", nil, verdict.Pass}, {"bad", nil, verdict.Fail}, {"gateway-good", nil, verdict.Pass}, {"gateway-bad", nil, verdict.Fail}},
 	"k8s/ingress-tls":        {{"good", nil, verdict.Pass}, {"bad", nil, verdict.Fail}, {"gateway-good", nil, verdict.Pass}, {"gateway-bad", nil, verdict.Fail}},
 	"k8s/replicas":           {{"good", map[string]any{"min": 3}, verdict.Pass}, {"good", map[string]any{"min": 3, "countHPA": false}, verdict.Fail}, {"bad", map[string]any{"min": 2}, verdict.Fail}, {"good", map[string]any{"selector": "app=nope"}, verdict.Unverified}},
-	"k8s/probes-distinct":    {{"good", nil, verdict.Pass}, {"bad", nil, verdict.Fail}, {"sts-good", nil, verdict.Pass}},
+	"k8s/network-policy": {
+		{"good", map[string]any{"requireEgress": true, "forbidAllowAll": true}, verdict.Pass},
+		{"bad", nil, verdict.Fail},
+		{"cilium", nil, verdict.Pass},
+		{"cilium", map[string]any{"acceptCRD": false}, verdict.Fail},
+	},
+	"k8s/probes-distinct": {{"good", nil, verdict.Pass}, {"bad", nil, verdict.Fail}, {"sts-good", nil, verdict.Pass}},
 }
 
 func run(t *testing.T, r *check.Registry, id, fixture string, params map[string]any) ([]verdict.Finding, error) {
