@@ -1,6 +1,10 @@
 package repo
 
-import "sort"
+import (
+	"path"
+	"sort"
+	"strings"
+)
 
 // Kind is a named family of files that production-readiness checklists ask
 // for. Globs are case-insensitive and matched against root-relative paths.
@@ -9,6 +13,9 @@ type Kind struct {
 	Description string
 	Globs       []string
 	compiled    []*Glob
+	// proseOnly are the keyword patterns over documentation folders
+	// ("docs/*runbook*"): they count only files that are prose.
+	proseOnly []*Glob
 }
 
 // Where documentation usually lives: the root, .github and docs folders,
@@ -117,12 +124,28 @@ var kindByName = func() map[string]*Kind {
 	m := map[string]*Kind{}
 	for _, k := range kinds {
 		for _, g := range k.Globs {
-			k.compiled = append(k.compiled, MustGlob(g))
+			rest, inDocs := strings.CutPrefix(g, docDirs)
+			if inDocs && strings.HasSuffix(rest, "*") && !strings.HasSuffix(rest, "/**") {
+				k.proseOnly = append(k.proseOnly, MustGlob(g))
+			} else {
+				k.compiled = append(k.compiled, MustGlob(g))
+			}
 		}
 		m[k.Name] = k
 	}
 	return m
 }()
+
+// proseExts are the extensions of documents a person writes; a file without
+// an extension (RUNBOOK) counts too.
+var proseExts = map[string]bool{"": true, ".md": true, ".markdown": true, ".rst": true, ".txt": true,
+	".adoc": true, ".asciidoc": true, ".html": true, ".htm": true, ".org": true, ".pdf": true, ".docx": true}
+
+// isProse reports whether a file looks like a document rather than config or
+// code, so that alerts.yml is not taken for an alert-handling SOP.
+func isProse(f *File) bool {
+	return proseExts[strings.ToLower(path.Ext(f.Rel))]
+}
 
 // KindNamed returns a file family by name.
 func KindNamed(name string) (*Kind, bool) {
@@ -152,6 +175,22 @@ func (r *Repo) Kind(name string) []*File {
 		return fs
 	}
 	fs := r.Match(k.compiled...)
+	if len(k.proseOnly) > 0 {
+		seen := map[*File]bool{}
+		for _, f := range fs {
+			seen[f] = true
+		}
+		var prose []*File
+		for _, f := range r.Match(k.proseOnly...) {
+			if !seen[f] && isProse(f) {
+				prose = append(prose, f)
+			}
+		}
+		if len(prose) > 0 {
+			fs = append(append([]*File{}, fs...), prose...)
+			sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
+		}
+	}
 	if r.kindMemo == nil {
 		r.kindMemo = map[string][]*File{}
 	}

@@ -149,3 +149,29 @@ func BenchmarkLoad5000(b *testing.B) {
 		_ = r.Kind("ci")
 	}
 }
+
+func TestProseKindsIgnoreConfigFiles(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"alerts.yml", "docs/alert-handling.md", "RUNBOOK", "docs/runbook.yaml"} {
+		p := filepath.Join(root, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x\n"), 0o644)
+	}
+	r, err := Load(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sop, runbook []string
+	for _, f := range r.Kind("sop") {
+		sop = append(sop, f.Rel)
+	}
+	for _, f := range r.Kind("runbook") {
+		runbook = append(runbook, f.Rel)
+	}
+	if len(sop) != 2 || sop[0] != "RUNBOOK" || sop[1] != "docs/alert-handling.md" {
+		t.Errorf("sop = %v, want RUNBOOK and docs/alert-handling.md (not alerts.yml)", sop)
+	}
+	if len(runbook) != 1 || runbook[0] != "RUNBOOK" {
+		t.Errorf("runbook = %v, want only RUNBOOK", runbook)
+	}
+}
