@@ -230,3 +230,33 @@ func FuzzConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestNamedBadInputExits2KeepingReports: a scan report the user named that
+// does not parse is bad input (exit 2), yet the reports are still written.
+func TestNamedBadInputExits2KeepingReports(t *testing.T) {
+	dir := repo(t, map[string]string{
+		"trivy.json": "{\"SchemaVersion\": 2, \"Results\": [",
+		"pack.yaml": `apiVersion: golive.dev/v1
+kind: Pack
+metadata: {name: s}
+categories: [{id: c}]
+items:
+  - {id: c/cves, title: No critical CVEs, category: c, priority: critical, checks: [{check: scan/vulnerabilities}]}
+  - {id: c/readme, title: README, category: c, priority: low, checks: [{check: repo/readme}]}
+`})
+	var out, errb bytes.Buffer
+	report := filepath.Join(dir, "report.json")
+	code := run(context.Background(), all.Registry(), func(string) string { return "" }, "test",
+		[]string{"check", dir, "--pack", filepath.Join(dir, "pack.yaml"), "--scan-report", filepath.Join(dir, "trivy.json"), "-o", "json=" + report}, &out, &errb)
+	if code != 2 || !strings.Contains(errb.String(), "trivy.json") {
+		t.Fatalf("exit %d, stderr %q: want 2 naming trivy.json", code, errb.String())
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("report not kept: %v", err)
+	}
+	var rep verdict.Report
+	if err := json.Unmarshal(data, &rep); err != nil || len(rep.Problems) == 0 {
+		t.Fatalf("report has no problems listed: %v %+v", err, rep.Problems)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -90,6 +92,33 @@ func (p Problem) String() string {
 	return loc + ": " + p.Message
 }
 
+// Reporter is a loaded source that met bad input; Load records its problems
+// in the Env once, when the source is loaded.
+type Reporter interface {
+	Problems() []Problem
+}
+
+// named reports whether file is an input the user named explicitly (a path
+// argument that is a file, a values file, a scan report, a cluster dump):
+// bad input there makes the run exit 2.
+func (in *Inputs) named(file string) bool {
+	if file == "" {
+		return false
+	}
+	clean := filepath.Clean(file)
+	for _, group := range [][]string{in.Paths, in.HelmValues, in.ScanReports, {in.ClusterDump}} {
+		for _, n := range group {
+			if n == "" || filepath.Clean(n) != clean {
+				continue
+			}
+			if fi, err := os.Stat(n); err == nil && !fi.IsDir() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // AddProblem records bad input met while loading a source.
 func (e *Env) AddProblem(p Problem) {
 	e.mu.Lock()
@@ -130,6 +159,15 @@ func Load[T any](ctx context.Context, env *Env, key string, load func(ctx contex
 	env.mu.Unlock()
 	e.once.Do(func() {
 		e.value, e.err = load(ctx, &env.Inputs)
+		if r, ok := e.value.(Reporter); ok && e.err == nil {
+			for _, p := range r.Problems() {
+				if p.Source == "" {
+					p.Source = key
+				}
+				p.Named = p.Named || env.Inputs.named(p.File)
+				env.AddProblem(p)
+			}
+		}
 	})
 	v, _ := e.value.(T)
 	if e.err == nil && e.value != nil {
