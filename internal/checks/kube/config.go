@@ -311,12 +311,7 @@ func cmData(o *ks.Object) map[string]string {
 }
 
 func configMap(s *ks.Set, near *ks.Object, name string) *ks.Object {
-	for _, o := range s.InNamespace("ConfigMap", s.Namespace(near)) {
-		if o.Name == name {
-			return o
-		}
-	}
-	return nil
+	return s.Lookup("ConfigMap", s.Namespace(near), name)
 }
 
 // literalSecret returns a committed Secret with data, unless an
@@ -331,8 +326,8 @@ func literalSecret(s *ks.Set, near *ks.Object, name string) *ks.Object {
 			return nil
 		}
 	}
-	for _, o := range s.InNamespace("Secret", s.Namespace(near)) {
-		if o.Name == name {
+	if o := s.Lookup("Secret", s.Namespace(near), name); o != nil {
+		{
 			for _, f := range []string{"data", "stringData"} {
 				if m, ok := o.Get(f); ok {
 					if mm, ok := m.(map[string]any); ok && len(mm) > 0 {
@@ -371,11 +366,7 @@ func envOf(s *ks.Set, w *ks.Workload, c *corev1.Container) (vals map[string]stri
 			name, src = ef.ConfigMapRef.Name, configMap(s, w.Object, ef.ConfigMapRef.Name)
 		case ef.SecretRef != nil:
 			name = ef.SecretRef.Name
-			for _, o := range s.InNamespace("Secret", s.Namespace(w.Object)) {
-				if o.Name == name {
-					src = o
-				}
-			}
+			src = s.Lookup("Secret", s.Namespace(w.Object), name)
 		}
 		if src == nil {
 			unknown = append(unknown, name)

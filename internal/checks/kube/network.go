@@ -141,13 +141,7 @@ func networkChecks() []check.Check {
 			[]string{"Ingress"}, "Ingresses", nil, func(s *ks.Set, o *ks.Object, p check.Params) []problem {
 				var out []problem
 				for _, b := range ingressBackends(o) {
-					found := false
-					for _, svc := range s.InNamespace("Service", s.Namespace(o)) {
-						if svc.Name == b {
-							found = true
-						}
-					}
-					if !found {
+					if s.Lookup("Service", s.Namespace(o), b) == nil {
 						out = append(out, prob("spec.rules", "backend Service "+b+" is not among the objects", "found", b))
 					}
 				}
@@ -205,10 +199,8 @@ func networkChecks() []check.Check {
 			"Each HorizontalPodAutoscaler's scaleTargetRef names a workload among the objects (kube-linter dangling-horizontalpodautoscaler).",
 			[]string{"HorizontalPodAutoscaler"}, "HorizontalPodAutoscalers", nil, func(s *ks.Set, o *ks.Object, p check.Params) []problem {
 				kind, name := o.GetString("spec.scaleTargetRef.kind"), o.GetString("spec.scaleTargetRef.name")
-				for _, t := range s.InNamespace(kind, s.Namespace(o)) {
-					if t.Name == name {
-						return nil
-					}
+				if s.Lookup(kind, s.Namespace(o), name) != nil {
+					return nil
 				}
 				return []problem{prob("spec.scaleTargetRef", "scale target "+kind+"/"+name+" is not among the objects", "found", kind+"/"+name)}
 			}),

@@ -479,12 +479,7 @@ func serviceAccount(s *ks.Set, w *ks.Workload, name string) *ks.Object {
 	if name == "" {
 		name = "default"
 	}
-	for _, o := range s.InNamespace("ServiceAccount", s.Namespace(w.Object)) {
-		if o.Name == name {
-			return o
-		}
-	}
-	return nil
+	return s.Lookup("ServiceAccount", s.Namespace(w.Object), name)
 }
 
 type imageRef struct{ registry, repo, tag, digest string }

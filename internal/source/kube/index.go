@@ -37,7 +37,10 @@ type Set struct {
 	selectors map[*Object]labels.Selector     // parsed once: PDB, NetworkPolicy, monitors
 	workloads []*Workload
 	wlByNS    map[string][]*Workload
-	scalers   map[string][]*Object // "ns/Kind/name" of the scale target -> HPAs and ScaledObjects
+	scalers   map[string][]*Object   // "ns/Kind/name" of the scale target -> HPAs and ScaledObjects
+	byName    map[string]*Object     // "Kind/ns/name" -> first object of that identity
+	wlByLabel map[string][]*Workload // "ns\x00key=value" of a pod label -> workloads
+	svcByPair map[string][]*Object   // "ns\x00key=value" of one selector pair -> Services
 
 	memoMu sync.Mutex
 	memo   map[string]any
@@ -137,10 +140,31 @@ func newSet(objs []*Object, ns string) *Set {
 		s.scalers[k] = append(s.scalers[k], o)
 	}
 	s.wlByNS = map[string][]*Workload{}
+	s.wlByLabel = map[string][]*Workload{}
+	s.byName = map[string]*Object{}
+	s.svcByPair = map[string][]*Object{}
 	for _, o := range objs {
+		id := o.Kind + "/" + s.Namespace(o) + "/" + o.Name
+		if _, dup := s.byName[id]; !dup {
+			s.byName[id] = o
+		}
 		if w := workloadOf(o); w != nil {
+			ns := s.Namespace(o)
 			s.workloads = append(s.workloads, w)
-			s.wlByNS[s.Namespace(o)] = append(s.wlByNS[s.Namespace(o)], w)
+			s.wlByNS[ns] = append(s.wlByNS[ns], w)
+			for k, v := range w.Template.Labels {
+				s.wlByLabel[ns+"\x00"+k+"="+v] = append(s.wlByLabel[ns+"\x00"+k+"="+v], w)
+			}
+		}
+		if svc, ok := o.Typed.(*corev1.Service); ok && len(svc.Spec.Selector) > 0 {
+			// Index under one pair: a workload can only match if it has it.
+			keys := make([]string, 0, len(svc.Spec.Selector))
+			for k := range svc.Spec.Selector {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			k := s.Namespace(o) + "\x00" + keys[0] + "=" + svc.Spec.Selector[keys[0]]
+			s.svcByPair[k] = append(s.svcByPair[k], o)
 		}
 	}
 	return s
@@ -157,6 +181,9 @@ func (s *Set) Kind(kinds ...string) []*Object {
 	}
 	return out
 }
+
+// Lookup finds an object by kind, effective namespace and name.
+func (s *Set) Lookup(kind, ns, name string) *Object { return s.byName[kind+"/"+ns+"/"+name] }
 
 // InNamespace returns the objects of a kind in an effective namespace.
 func (s *Set) InNamespace(kind, ns string) []*Object { return s.byKindNS[kind][ns] }
@@ -274,15 +301,18 @@ func LabelSelectorAt(o *Object, path string) (*metav1.LabelSelector, bool) {
 // ServicesFor returns the Services whose selector picks w's pods.
 func (s *Set) ServicesFor(w *Workload) []*Object {
 	var out []*Object
-	for _, o := range s.InNamespace("Service", s.Namespace(w.Object)) {
-		svc, ok := o.Typed.(*corev1.Service)
-		if !ok || len(svc.Spec.Selector) == 0 {
-			continue
-		}
-		if labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(w.Template.Labels)) {
-			out = append(out, o)
+	ns := s.Namespace(w.Object)
+	seen := map[*Object]bool{}
+	for k, v := range w.Template.Labels {
+		for _, o := range s.svcByPair[ns+"\x00"+k+"="+v] {
+			svc := o.Typed.(*corev1.Service)
+			if !seen[o] && labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(w.Template.Labels)) {
+				seen[o] = true
+				out = append(out, o)
+			}
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
@@ -293,7 +323,14 @@ func (s *Set) PodsSelectedBy(o *Object, sel *metav1.LabelSelector) []*Workload {
 	if err != nil || sel == nil {
 		return nil
 	}
-	for _, w := range s.wlByNS[s.Namespace(o)] {
+	cands := s.wlByNS[s.Namespace(o)]
+	// Narrow to the workloads carrying the rarest matchLabels pair.
+	for k, v := range sel.MatchLabels {
+		if c := s.wlByLabel[s.Namespace(o)+"\x00"+k+"="+v]; len(c) < len(cands) {
+			cands = c
+		}
+	}
+	for _, w := range cands {
 		if ls.Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, w)
 		}

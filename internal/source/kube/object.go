@@ -176,14 +176,51 @@ type docPositions struct {
 	prefix []pathElem
 
 	once sync.Once
-	root *yaml.Node
+	root *pnode
+}
+
+// pnode is the part of a yaml.Node that positions need: its line and
+// children (keys for mappings). It is a fifth of a yaml.Node's size, which
+// matters when most objects of a large set have a finding.
+type pnode struct {
+	line int32
+	seq  bool
+	keys []string
+	kids []*pnode
+}
+
+func compact(n *yaml.Node, depth int) *pnode {
+	for n.Kind == yaml.AliasNode && n.Alias != nil && depth < 64 {
+		n, depth = n.Alias, depth+1
+	}
+	p := &pnode{line: int32(n.Line)}
+	if depth > 64 {
+		return p
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := compact(n.Content[i+1], depth+1)
+			// keep the key's line: a finding about a field points at its key
+			k2 := *k
+			k2.line = int32(n.Content[i].Line)
+			p.keys = append(p.keys, n.Content[i].Value)
+			p.kids = append(p.kids, &k2)
+		}
+	case yaml.SequenceNode:
+		p.seq = true
+		for _, c := range n.Content {
+			p.kids = append(p.kids, compact(c, depth+1))
+		}
+	}
+	return p
 }
 
 func (d *docPositions) line(path []pathElem) int {
 	d.once.Do(func() {
 		var n yaml.Node
 		if err := yaml.Unmarshal(d.data, &n); err == nil && len(n.Content) > 0 {
-			d.root = n.Content[0]
+			d.root = compact(n.Content[0], 0)
 		}
 	})
 	if d.root == nil {
@@ -197,29 +234,25 @@ func (d *docPositions) line(path []pathElem) int {
 }
 
 // nodeLine returns the line of the deepest node along path.
-func nodeLine(n *yaml.Node, path []pathElem) int {
-	best := n.Line
+func nodeLine(n *pnode, path []pathElem) int {
+	best := int(n.line)
 	for _, e := range path {
-		for n.Kind == yaml.AliasNode && n.Alias != nil {
-			n = n.Alias
-		}
-		var next *yaml.Node
+		var next *pnode
 		switch {
-		case n.Kind == yaml.MappingNode && !e.isIndex:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == e.key {
-					best = n.Content[i].Line
-					next = n.Content[i+1]
+		case !n.seq && !e.isIndex:
+			for i, k := range n.keys {
+				if k == e.key {
+					next = n.kids[i]
 					break
 				}
 			}
-		case n.Kind == yaml.SequenceNode && e.isIndex && e.index < len(n.Content):
-			next = n.Content[e.index]
-			best = next.Line
+		case n.seq && e.isIndex && e.index < len(n.kids):
+			next = n.kids[e.index]
 		}
 		if next == nil {
 			return best
 		}
+		best = int(next.line)
 		n = next
 	}
 	return best
