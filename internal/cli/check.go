@@ -52,6 +52,7 @@ failed, 2 bad input or usage.`,
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringArrayVar(&f.s.Exclude, "exclude", nil, "glob of files or folders to leave out, relative to each path (repeatable; testdata, vendor and node_modules always are)")
 	fl.StringArrayVarP(&f.s.Packs, "pack", "p", nil, "pack to run: a built-in name or a file (repeatable; default: default)")
 	fl.StringArrayVarP(&f.s.Output, "output", "o", nil, "report FORMAT or FORMAT=FILE (repeatable): "+strings.Join(report.Formats, ", "))
 	fl.StringVar(&f.s.FailOn, "fail-on", "", "lowest priority whose fail or error fails the gate: critical, high, medium, low, none (default critical)")
@@ -202,7 +203,7 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		}
 	}
 	in := source.Inputs{
-		Paths: s.Paths, HelmValues: s.Helm.Values, HelmSet: s.Helm.Set, Release: s.Helm.Release,
+		Paths: s.Paths, Exclude: s.Exclude, HelmValues: s.Helm.Values, HelmSet: s.Helm.Set, Release: s.Helm.Release,
 		Namespace: s.Namespace, KubeVersion: s.Helm.KubeVersion, ScanReports: s.ScanReports,
 		Token: s.Token, Headers: s.Headers, CAFile: s.CAFile, ProtectedPath: s.ProtectedPath, Load: s.Load,
 		Prometheus: s.Prometheus, Database: s.Database, Kubeconfig: s.Kubeconfig, KubeContext: s.Context,

@@ -24,6 +24,7 @@ const ConfigFile = ".golive.yaml"
 type Settings struct {
 	Packs       []string `yaml:"packs"`
 	Paths       []string `yaml:"paths"`
+	Exclude     []string `yaml:"exclude"`
 	FailOn      string   `yaml:"failOn"`
 	Strict      bool     `yaml:"strict"`
 	Output      []string `yaml:"output"`
@@ -132,6 +133,7 @@ func envSettings(getenv func(string) string) (*Settings, error) {
 		return out
 	}
 	s.Packs = list("GOLIVE_PACK")
+	s.Exclude = list("GOLIVE_EXCLUDE")
 	s.FailOn = getenv("GOLIVE_FAIL_ON")
 	if v := getenv("GOLIVE_STRICT"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -175,6 +177,7 @@ func overlay(dst, src *Settings) {
 	}
 	strs(&dst.Packs, src.Packs)
 	strs(&dst.Paths, src.Paths)
+	strs(&dst.Exclude, src.Exclude)
 	str(&dst.FailOn, src.FailOn)
 	dst.Strict = dst.Strict || src.Strict
 	strs(&dst.Output, src.Output)

@@ -25,6 +25,9 @@ type Target struct {
 type Inputs struct {
 	// Paths are the repository roots to scan (default ".").
 	Paths []string
+	// Exclude are globs (relative to a root) of files and folders no source
+	// reads, on top of .gitignore and DefaultExcludes.
+	Exclude []string
 
 	// Helm rendering.
 	HelmValues  []string // --values files
@@ -57,6 +60,11 @@ type Inputs struct {
 	// Now is the run's clock, fixed once so every check agrees on it.
 	Now time.Time
 }
+
+// DefaultExcludes are left out of every scan: dependencies and tool folders
+// that are not the service's own, and test fixtures, which hold broken or
+// deliberately bad files.
+var DefaultExcludes = []string{"**/.git", "**/node_modules", "**/vendor", "**/testdata", "**/.terraform"}
 
 // Env gives checks access to the sources of one run. Every source is loaded at
 // most once, on first use, and shared by all checks; loading is safe for
