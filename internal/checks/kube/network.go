@@ -241,14 +241,6 @@ func wildcardOf(h string) string {
 	return h
 }
 
-func subset(sel, set map[string]string) bool {
-	for k, v := range sel {
-		if set[k] != v {
-			return false
-		}
-	}
-	return true
-}
 
 func ingressBackends(o *ks.Object) []string {
 	in, ok := o.Typed.(*networkingv1.Ingress)
