@@ -241,7 +241,6 @@ func wildcardOf(h string) string {
 	return h
 }
 
-
 func ingressBackends(o *ks.Object) []string {
 	in, ok := o.Typed.(*networkingv1.Ingress)
 	if !ok {
