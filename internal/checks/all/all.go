@@ -8,6 +8,7 @@ import (
 	"golive.dev/golive/internal/checks/db"
 	"golive.dev/golive/internal/checks/docker"
 	"golive.dev/golive/internal/checks/http"
+	"golive.dev/golive/internal/checks/kube"
 	"golive.dev/golive/internal/checks/load"
 	"golive.dev/golive/internal/checks/prom"
 	"golive.dev/golive/internal/checks/repo"
@@ -29,6 +30,7 @@ func Registry() *check.Registry {
 // domains lists each domain's Register function. Adding a domain is one line here.
 var domains = []func(*check.Registry){
 	repo.Register,
+	kube.Register,
 	config.Register,
 	docker.Register,
 	rules.Register,
