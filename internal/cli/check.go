@@ -153,6 +153,11 @@ func parseOutputs(specs []string) ([]output, error) {
 	if stdout > 1 {
 		return nil, errors.New("-o: more than one format written to standard output; give FORMAT=FILE for the others")
 	}
+	// Reports written only to files still leave the person at the terminal
+	// the text summary.
+	if stdout == 0 {
+		outs = append(outs, output{format: "text"})
+	}
 	return outs, nil
 }
 

@@ -277,12 +277,11 @@ func judgeItem(o Options, p *pack.Pack, it *pack.Item, invs map[string]*invocati
 	}
 	var statuses []verdict.Status
 	var hints []string
-	skippedOptional := 0
+	anyPassed := false
 	for _, ref := range it.Checks {
 		ir.Checks = append(ir.Checks, ref.Name())
 		inv := invs[invocationKey(ref)]
 		if ref.Optional && inv.missing != nil {
-			skippedOptional++
 			continue
 		}
 		for _, f := range inv.findings {
@@ -301,7 +300,11 @@ func judgeItem(o Options, p *pack.Pack, it *pack.Item, invs map[string]*invocati
 			}
 			ir.Findings = append(ir.Findings, f)
 		}
-		statuses = append(statuses, findingStatuses(ir.Findings[len(ir.Findings)-len(inv.findings):])...)
+		own := findingStatuses(ir.Findings[len(ir.Findings)-len(inv.findings):])
+		if itemStatus(own) == verdict.Pass {
+			anyPassed = true
+		}
+		statuses = append(statuses, own...)
 	}
 
 	switch {
@@ -314,6 +317,9 @@ func judgeItem(o Options, p *pack.Pack, it *pack.Item, invs map[string]*invocati
 		}
 		hints = append(hints, flags...)
 		ir.Message = "none of the inputs that decide this item was given"
+	case it.AnyCheck && anyPassed:
+		ir.Status = verdict.Pass
+		ir.Message = summarize(ir.Status, ir.Findings) + " (one of the alternatives suffices)"
 	case len(statuses) > 0:
 		ir.Status = itemStatus(statuses)
 		ir.Message = summarize(ir.Status, ir.Findings)

@@ -81,6 +81,8 @@ items:
   - {id: d/cel-true, title: CT, category: d, priority: medium, checks: [{cel: 'files.exists(f, f == "go.mod")'}]}
   - {id: d/cel-false, title: CF, category: d, priority: medium, checks: [{cel: 'files.exists(f, f == "Dockerfile")', message: no Dockerfile}]}
   - {id: d/cel-missing, title: CM, category: d, priority: medium, checks: [{cel: 'size(targets) > 0'}]}
+  - {id: d/any-one-passes, title: A1, category: d, priority: high, decide: any, checks: [{check: test/outcome, with: {status: fail}}, {check: test/outcome, with: {status: pass}}]}
+  - {id: d/any-none-passes, title: A0, category: d, priority: low, decide: any, checks: [{check: test/outcome, with: {status: fail}}, {check: test/outcome, with: {status: missing}}]}
 `
 
 func setup(t *testing.T) (*check.Registry, *pack.Pack, *attest.Store, *atomic.Int32) {
@@ -123,6 +125,7 @@ func TestItemStatuses(t *testing.T) {
 		"d/attest-changed": verdict.Manual, "d/manual-with-checks": verdict.Attested, "d/manual-check-fails": verdict.Fail,
 		"d/waived": verdict.Waived, "d/waived-other-object": verdict.Fail,
 		"d/cel-true": verdict.Pass, "d/cel-false": verdict.Fail, "d/cel-missing": verdict.Unverified,
+		"d/any-one-passes": verdict.Pass, "d/any-none-passes": verdict.Fail,
 	}
 	got := map[string]verdict.ItemResult{}
 	for _, ir := range rep.Packs[0].Items {
@@ -172,7 +175,7 @@ func TestGate(t *testing.T) {
 		{verdict.Critical, true, false, 2}, // c/missing, d/manual
 		{verdict.High, false, false, 2},    // c/fail, d/manual-check-fails
 		{verdict.Medium, false, false, 5},  // + c/error, d/waived-other-object, d/cel-false
-		{verdict.Low, false, false, 6},     // + c/panic
+		{verdict.Low, false, false, 7},     // + c/panic, d/any-none-passes
 		{verdict.Priority("none"), true, true, 0},
 	}
 	for _, c := range cases {

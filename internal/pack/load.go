@@ -72,6 +72,7 @@ type rawItem struct {
 	Remediation string     `yaml:"remediation"`
 	Refs        []string   `yaml:"refs"`
 	Manual      bool       `yaml:"manual"`
+	Decide      string     `yaml:"decide"`
 	Checks      []rawCheck `yaml:"checks"`
 }
 
@@ -257,7 +258,10 @@ func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) 
 		it := &Item{
 			ID: ri.ID, Title: ri.Title, Category: ri.Category, Priority: verdict.Priority(ri.Priority),
 			Rationale: ri.Rationale, Remediation: ri.Remediation, Refs: ri.Refs, Manual: ri.Manual,
-			File: file, Line: line,
+			AnyCheck: ri.Decide == "any", File: file, Line: line,
+		}
+		if ri.Decide != "" && ri.Decide != "all" && ri.Decide != "any" {
+			v.add(v.line("items", i, "decide"), "item %s: decide must be all or any, found %q", it.ID, ri.Decide)
 		}
 		switch {
 		case it.ID == "":

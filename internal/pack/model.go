@@ -44,9 +44,13 @@ type Item struct {
 	// (its checks then only gather supporting evidence). Items with no checks
 	// are always manual.
 	Manual bool
-	Checks []*CheckRef
-	File   string
-	Line   int
+	// AnyCheck (decide: any) passes the item when one of its checks passes:
+	// for requirements the seeds word as alternatives ("CI signs the image
+	// or an admission policy verifies it"). By default every check must hold.
+	AnyCheck bool
+	Checks   []*CheckRef
+	File     string
+	Line     int
 }
 
 // NeedsAttestation reports whether the item is decided by a person.
