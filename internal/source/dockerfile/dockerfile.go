@@ -8,13 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/repo"
 )
 
 // Instruction is one Dockerfile instruction.
@@ -116,39 +116,42 @@ type Set struct {
 	Files []*File
 }
 
-// From returns the Dockerfiles under the run's paths, loaded once per run.
+// From returns the Dockerfiles of the run's repository index, loaded once
+// per run.
 func From(ctx context.Context, env *source.Env) (*Set, error) {
-	return source.Load(ctx, env, "dockerfile", load)
+	return source.Load(ctx, env, "dockerfile", func(ctx context.Context, in *source.Inputs) (*Set, error) {
+		r, err := repo.From(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return load(ctx, r)
+	})
 }
 
 const maxFileSize = 4 << 20
 
-func load(ctx context.Context, in *source.Inputs) (*Set, error) {
-	paths := in.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	names, err := listFiles(ctx, paths)
-	if err != nil {
-		return nil, err
-	}
+func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 	set := &Set{}
-	for _, p := range names {
-		info, err := os.Stat(p)
-		if err != nil {
+	for _, f := range selectFiles(r) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		// Findings name the file as the user can open it from where golive
+		// runs, as they did when each source walked on its own.
+		p := f.OSPath()
+		if f.Size > maxFileSize {
+			set.Files = append(set.Files, &File{Path: p, Err: fmt.Errorf("file is %d bytes, larger than a Dockerfile can reasonably be", f.Size)})
+			continue
+		}
+		data, err := f.Content()
+		switch {
+		case errors.Is(err, repo.ErrBinary):
+			set.Files = append(set.Files, &File{Path: p, Err: fmt.Errorf("binary file, not a Dockerfile")})
+		case err != nil:
 			set.Files = append(set.Files, &File{Path: p, Err: err})
-			continue
+		default:
+			set.Files = append(set.Files, Parse(p, data))
 		}
-		if info.Size() > maxFileSize {
-			set.Files = append(set.Files, &File{Path: p, Err: fmt.Errorf("file is %d bytes, larger than a Dockerfile can reasonably be", info.Size())})
-			continue
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			set.Files = append(set.Files, &File{Path: p, Err: err})
-			continue
-		}
-		set.Files = append(set.Files, Parse(p, data))
 	}
 	return set, nil
 }

@@ -1,12 +1,12 @@
 package dockerfile
 
 import (
-	"context"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"bufio"
+	"bytes"
+	"path"
 	"strings"
+
+	"golive.dev/golive/internal/source/repo"
 )
 
 // IsDockerfile says whether a file name is a Dockerfile or Containerfile.
@@ -17,51 +17,42 @@ func IsDockerfile(name string) bool {
 		strings.HasSuffix(n, ".dockerfile") || strings.HasSuffix(n, ".containerfile")
 }
 
-// listFiles returns the Dockerfiles under roots. It is the one place this
-// source walks the file system, so a shared repository walker can replace it.
-func listFiles(ctx context.Context, roots []string) ([]string, error) {
-	var out []string
-	for _, root := range roots {
-		info, err := os.Stat(root)
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", root, err)
-		}
-		if !info.IsDir() {
-			out = append(out, root)
+// selectFiles picks the Dockerfiles from the run's repository index, which
+// already left out ignored and excluded paths. A file the user named as a
+// path is taken when its name or its first instruction says Dockerfile, so
+// `golive check build/app.docker` works and `golive check deploy.yaml` does
+// not parse YAML as a Dockerfile.
+func selectFiles(r *repo.Repo) []*repo.File {
+	var out []*repo.File
+	for _, f := range r.Files {
+		name := path.Base(f.Rel)
+		if strings.HasSuffix(strings.ToLower(name), ".dockerignore") {
 			continue
 		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if d != nil && d.IsDir() && p != root {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if cerr := ctx.Err(); cerr != nil {
-				return cerr
-			}
-			if d.IsDir() {
-				if p != root && skipDir(d.Name()) {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && IsDockerfile(d.Name()) && !strings.HasSuffix(strings.ToLower(d.Name()), ".dockerignore") {
-				out = append(out, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", root, err)
+		if IsDockerfile(name) || f.Given && startsLikeDockerfile(f) {
+			out = append(out, f)
 		}
 	}
-	return out, nil
+	return out
 }
 
-func skipDir(name string) bool {
-	switch name {
-	case ".git", "vendor", "node_modules", "testdata", ".terraform":
-		return true
+// startsLikeDockerfile reports whether the first instruction of f (after
+// comments, parser directives and blank lines) is FROM or ARG.
+func startsLikeDockerfile(f *repo.File) bool {
+	data, err := f.Content()
+	if err != nil {
+		return false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data[:min(len(data), 64<<10)]))
+	sc.Buffer(make([]byte, 0, 4096), 64<<10)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		word, _, _ := strings.Cut(line, " ")
+		word = strings.ToUpper(word)
+		return word == "FROM" || word == "ARG"
 	}
 	return false
 }

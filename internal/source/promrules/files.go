@@ -1,65 +1,23 @@
 package promrules
 
 import (
-	"context"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"path"
 	"strings"
+
+	"golive.dev/golive/internal/source/repo"
 )
 
-// listFiles returns the YAML files under roots. It is the one place this
-// source walks the file system, so a shared repository walker can replace it.
-func listFiles(ctx context.Context, roots []string) ([]string, error) {
-	var out []string
-	for _, root := range roots {
-		info, err := os.Stat(root)
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", root, err)
-		}
-		if !info.IsDir() {
-			out = append(out, root)
-			continue
-		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				// An unreadable folder is skipped, not fatal: the rest of the
-				// repository is still worth checking.
-				if d != nil && d.IsDir() && p != root {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if cerr := ctx.Err(); cerr != nil {
-				return cerr
-			}
-			if d.IsDir() {
-				if p != root && skipDir(d.Name()) {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !d.Type().IsRegular() {
-				return nil
-			}
-			ext := strings.ToLower(filepath.Ext(p))
-			if ext == ".yml" || ext == ".yaml" {
-				out = append(out, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", root, err)
+// selectFiles picks the YAML files from the run's repository index, which
+// already left out ignored and excluded paths. Rules can live in any YAML
+// file (PrometheusRule objects sit among other manifests), so the name says
+// no more than that.
+func selectFiles(r *repo.Repo) []*repo.File {
+	var out []*repo.File
+	for _, f := range r.Files {
+		ext := strings.ToLower(path.Ext(f.Rel))
+		if ext == ".yml" || ext == ".yaml" || f.Given {
+			out = append(out, f)
 		}
 	}
-	return out, nil
-}
-
-func skipDir(name string) bool {
-	switch name {
-	case ".git", "vendor", "node_modules", "testdata", ".terraform":
-		return true
-	}
-	return false
+	return out
 }

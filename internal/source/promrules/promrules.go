@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/repo"
 )
 
 // Rule is one alerting or recording rule.
@@ -100,38 +100,32 @@ func (s *Set) Recorded() map[string][]*Rule {
 	return out
 }
 
-// From returns the rules under the run's paths, loaded once per run.
+// From returns the rules in the run's repository index, loaded once per run.
 func From(ctx context.Context, env *source.Env) (*Set, error) {
-	return source.Load(ctx, env, "promrules", load)
+	return source.Load(ctx, env, "promrules", func(ctx context.Context, in *source.Inputs) (*Set, error) {
+		r, err := repo.From(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return load(ctx, r)
+	})
 }
 
-// maxFileSize bounds what is read: rule files are small, and a huge YAML file
-// is far more likely data than rules.
-const maxFileSize = 8 << 20
-
-func load(ctx context.Context, in *source.Inputs) (*Set, error) {
-	paths := in.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	files, err := listFiles(ctx, paths)
-	if err != nil {
-		return nil, err
-	}
+func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 	set := &Set{}
-	for _, f := range files {
+	for _, rf := range selectFiles(r) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		info, err := os.Stat(f)
-		if err != nil {
-			set.Errors = append(set.Errors, &FileError{File: f, Err: err})
+		// Rules name their file as the user can open it from where golive
+		// runs: runbook links are resolved against it.
+		f := rf.OSPath()
+		// Content leaves out what is binary or over repo.MaxContent: rule
+		// files are small, and a huge YAML file is far more likely data.
+		data, err := rf.Content()
+		if errors.Is(err, repo.ErrBinary) || errors.Is(err, repo.ErrTooLarge) {
 			continue
 		}
-		if info.Size() > maxFileSize {
-			continue
-		}
-		data, err := os.ReadFile(f)
 		if err != nil {
 			set.Errors = append(set.Errors, &FileError{File: f, Err: err})
 			continue

@@ -1,6 +1,9 @@
 // Package repo indexes the files of the scanned repositories: one walk over
-// the given paths that honours .gitignore, skips vendored and VCS folders,
-// never loops on symlinks, and reads file contents only when a check asks.
+// the given paths that honours .gitignore, source.DefaultExcludes and the
+// user's --exclude globs, never loops on symlinks, and reads file contents
+// only when a check asks. Every source that reads repository files selects
+// them from this index, so they all see the same files and the tree is
+// walked once per run.
 package repo
 
 import (
@@ -17,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golive.dev/golive/internal/source"
 )
@@ -32,9 +36,9 @@ var (
 	ErrTooLarge = fmt.Errorf("file larger than %d bytes", MaxContent)
 )
 
-// skipDirs are never walked: VCS data and vendored dependencies are not the
-// service's own evidence and make walks slow.
-var skipDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, "vendor": true, "node_modules": true}
+// skipDirs are VCS folders that DefaultExcludes does not name (it names
+// .git): never the service's own evidence.
+var skipDirs = map[string]bool{".hg": true, ".svn": true}
 
 // File is one indexed file.
 type File struct {
@@ -44,47 +48,68 @@ type File struct {
 	Abs  string
 	Size int64
 
+	// Given is set for a root that is a file (golive check deploy.yaml):
+	// Rel is then its base name and Path the path as given.
+	Given bool
+
 	parts []string // lower-cased segments of Rel, for glob matching
 
-	once sync.Once
-	data []byte
-	err  error
+	once   sync.Once
+	loaded atomic.Bool // set once data and err are kept
+	data   []byte
+	err    error
 }
 
-// Content returns the file's bytes, reading them once. Binary and oversize
-// files return ErrBinary / ErrTooLarge.
+// OSPath is the file's path as the user can open it from where golive runs:
+// the root as given joined with Rel.
+func (f *File) OSPath() string {
+	if f.Given {
+		return f.Root
+	}
+	return filepath.Join(f.Root, filepath.FromSlash(f.Rel))
+}
+
+// Content returns the file's bytes, reading them once and keeping them for
+// every later caller. Binary and oversize files return ErrBinary /
+// ErrTooLarge.
 func (f *File) Content() ([]byte, error) {
 	f.once.Do(func() {
-		if f.Size > MaxContent {
-			f.err = ErrTooLarge
-			return
-		}
-		fh, err := os.Open(f.Abs)
-		if err != nil {
-			f.err = fmt.Errorf("read %s: %w", f.Path, err)
-			return
-		}
-		defer fh.Close()
-		data, err := io.ReadAll(io.LimitReader(fh, MaxContent+1))
-		if err != nil {
-			f.err = fmt.Errorf("read %s: %w", f.Path, err)
-			return
-		}
-		if len(data) > MaxContent {
-			f.err = ErrTooLarge
-			return
-		}
-		head := data
-		if len(head) > 8000 {
-			head = head[:8000]
-		}
-		if bytes.IndexByte(head, 0) >= 0 {
-			f.err = ErrBinary
-			return
-		}
-		f.data = data
+		f.data, f.err = f.read()
+		f.loaded.Store(true)
 	})
 	return f.data, f.err
+}
+
+// Read is Content for callers that look at every file once (a secret scan):
+// it shares bytes already kept but does not keep what it reads, so a scan
+// of the whole tree does not hold the whole tree in memory.
+func (f *File) Read() ([]byte, error) {
+	if f.loaded.Load() {
+		return f.data, f.err
+	}
+	return f.read()
+}
+
+func (f *File) read() ([]byte, error) {
+	if f.Size > MaxContent {
+		return nil, ErrTooLarge
+	}
+	fh, err := os.Open(f.Abs)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, MaxContent+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	if len(data) > MaxContent {
+		return nil, ErrTooLarge
+	}
+	if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
+		return nil, ErrBinary
+	}
+	return data, nil
 }
 
 // Text returns the content as a string, "" for unreadable files.
@@ -111,7 +136,12 @@ type Repo struct {
 	Dirs    []string
 	Errors  []FileError
 	Ignored int // files and folders left out by .gitignore
+	// Excluded counts the files and folders left out by DefaultExcludes and
+	// the user's exclude globs (a folder counts once, its content not at all).
+	Excluded int
 
+	excludes  []exclude
+	seenAbs   map[string]bool // with several roots: files already indexed, so overlapping roots do not list a file twice
 	byPath    map[string]*File
 	kindMu    sync.Mutex
 	kindMemo  map[string][]*File
@@ -120,20 +150,77 @@ type Repo struct {
 	ignores   map[string]*ignoreSet // per root: the rules of every .gitignore read
 }
 
-// From returns the repository index of the run, walking Inputs.Paths once.
+// From returns the repository index of the run, walking Inputs.Paths once
+// and leaving out Inputs.Exclude besides .gitignore and DefaultExcludes.
 func From(ctx context.Context, env *source.Env) (*Repo, error) {
 	return source.Load(ctx, env, "repo", func(ctx context.Context, in *source.Inputs) (*Repo, error) {
 		if len(in.Paths) == 0 {
 			return nil, source.NotGiven("a repository path", "repository path")
 		}
-		return Load(ctx, in.Paths...)
+		return LoadWith(ctx, Options{Exclude: in.Exclude}, in.Paths...)
 	})
 }
 
-// Load walks the roots and builds the index. A root that does not exist is
-// an error; unreadable entries below a root are recorded in Errors.
+// Options tune a walk.
+type Options struct {
+	// Exclude are globs (see Glob) relative to each root, of files and
+	// folders to leave out on top of source.DefaultExcludes. A folder that
+	// matches is not entered; a pattern ending in "/" matches only folders.
+	Exclude []string
+}
+
+// exclude is one compiled exclusion glob.
+type exclude struct {
+	g       *Glob
+	dirOnly bool
+}
+
+func compileExcludes(user []string) ([]exclude, error) {
+	var out []exclude
+	for i, p := range append(append([]string{}, source.DefaultExcludes...), user...) {
+		t := strings.TrimSpace(p)
+		dirOnly := strings.HasSuffix(t, "/")
+		g, err := CompileGlob(strings.TrimRight(t, "/"))
+		if err != nil {
+			if i < len(source.DefaultExcludes) {
+				panic(err) // a bad built-in pattern is a bug
+			}
+			return nil, fmt.Errorf("exclude %q: %w", p, err)
+		}
+		out = append(out, exclude{g: g, dirOnly: dirOnly})
+	}
+	return out, nil
+}
+
+// excluded reports whether an entry (its lower-cased root-relative
+// segments) is left out by an exclusion glob.
+func (r *Repo) excluded(parts []string, isDir bool) bool {
+	for _, e := range r.excludes {
+		if (isDir || !e.dirOnly) && e.g.matchParts(parts) {
+			return true
+		}
+	}
+	return false
+}
+
+// Load walks the roots with the default exclusions; see LoadWith.
 func Load(ctx context.Context, roots ...string) (*Repo, error) {
-	r := &Repo{byPath: map[string]*File{}, ignores: map[string]*ignoreSet{}}
+	return LoadWith(ctx, Options{}, roots...)
+}
+
+// LoadWith walks the roots and builds the index. A root that does not exist
+// is an error; unreadable entries below a root are recorded in Errors. A
+// root that is a file is indexed as given, whatever its name and whatever
+// the exclusions and .gitignore say: the user named it.
+func LoadWith(ctx context.Context, opt Options, roots ...string) (*Repo, error) {
+	ex, err := compileExcludes(opt.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	r := &Repo{byPath: map[string]*File{}, ignores: map[string]*ignoreSet{}, excludes: ex}
+	if len(roots) > 1 {
+		r.seenAbs = map[string]bool{}
+	}
 	for _, root := range roots {
 		st, err := os.Stat(root)
 		if err != nil {
@@ -145,14 +232,21 @@ func Load(ctx context.Context, roots ...string) (*Repo, error) {
 		}
 		r.Roots = append(r.Roots, root)
 		if !st.IsDir() {
-			r.add(&File{Root: root, Rel: filepath.Base(root), Abs: abs, Size: st.Size()}, len(roots))
+			if !st.Mode().IsRegular() {
+				return nil, fmt.Errorf("repository path %s: not a regular file or folder", root)
+			}
+			base := filepath.Base(abs)
+			r.add(&File{Root: root, Rel: base, Path: filepath.ToSlash(filepath.Clean(root)), Abs: abs, Size: st.Size(),
+				Given: true, parts: []string{strings.ToLower(base)}})
 			continue
 		}
 		w := &walker{r: r, root: root, nroots: len(roots), ign: &ignoreSet{}, seen: map[string]bool{}}
-		if real, err := filepath.EvalSymlinks(abs); err == nil {
-			w.seen[real] = true
+		real, err := filepath.EvalSymlinks(abs)
+		if err != nil {
+			real = abs
 		}
-		if err := w.walk(ctx, abs, ""); err != nil {
+		w.seen[real] = true
+		if err := w.walk(ctx, abs, real, "", nil); err != nil {
 			return nil, err
 		}
 		r.ignores[root] = w.ign
@@ -162,11 +256,13 @@ func Load(ctx context.Context, roots ...string) (*Repo, error) {
 	return r, nil
 }
 
-func (r *Repo) add(f *File, nroots int) {
-	f.Path = f.Rel
-	f.parts = strings.Split(strings.ToLower(f.Rel), "/")
-	if nroots > 1 {
-		f.Path = filepath.ToSlash(filepath.Join(f.Root, f.Rel))
+// add indexes f; Path and parts are set by the caller for a given file.
+func (r *Repo) add(f *File) {
+	if r.seenAbs != nil {
+		if r.seenAbs[f.Abs] {
+			return
+		}
+		r.seenAbs[f.Abs] = true
 	}
 	r.Files = append(r.Files, f)
 	r.byPath[f.Path] = f
@@ -180,7 +276,9 @@ type walker struct {
 	seen   map[string]bool // real paths of directories entered, against symlink loops
 }
 
-func (w *walker) walk(ctx context.Context, dir, rel string) error {
+// walk indexes dir (abs path; real is the same with symlinks resolved), whose
+// root-relative slash path is rel and lower-cased segments parts.
+func (w *walker) walk(ctx context.Context, dir, real, rel string, parts []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -205,8 +303,9 @@ func (w *walker) walk(ctx context.Context, dir, rel string) error {
 		childRel := join(rel, name)
 		abs := filepath.Join(dir, name)
 		isDir := e.IsDir()
+		link := e.Type()&fs.ModeSymlink != 0
 		var size int64
-		if e.Type()&fs.ModeSymlink != 0 {
+		if link {
 			st, err := os.Stat(abs)
 			if err != nil {
 				// A dangling link is not evidence of anything; note it and go on.
@@ -222,6 +321,12 @@ func (w *walker) walk(ctx context.Context, dir, rel string) error {
 			continue // sockets, devices, pipes
 		}
 		if isDir && skipDirs[name] {
+			w.r.Excluded++
+			continue
+		}
+		childParts := append(parts[:len(parts):len(parts)], strings.ToLower(name))
+		if w.r.excluded(childParts, isDir) {
+			w.r.Excluded++
 			continue
 		}
 		if w.ign.ignored(childRel, isDir) {
@@ -229,22 +334,26 @@ func (w *walker) walk(ctx context.Context, dir, rel string) error {
 			continue
 		}
 		if isDir {
-			real, err := filepath.EvalSymlinks(abs)
-			if err != nil {
-				w.r.Errors = append(w.r.Errors, FileError{Path: w.display(childRel), Err: err})
+			// Only a link can lead back to a folder already walked, so only
+			// links pay for resolving their real path.
+			childReal := filepath.Join(real, name)
+			if link {
+				if childReal, err = filepath.EvalSymlinks(abs); err != nil {
+					w.r.Errors = append(w.r.Errors, FileError{Path: w.display(childRel), Err: err})
+					continue
+				}
+			}
+			if w.seen[childReal] {
 				continue
 			}
-			if w.seen[real] {
-				continue
-			}
-			w.seen[real] = true
+			w.seen[childReal] = true
 			w.r.Dirs = append(w.r.Dirs, w.display(childRel))
-			if err := w.walk(ctx, abs, childRel); err != nil {
+			if err := w.walk(ctx, abs, childReal, childRel, childParts); err != nil {
 				return err
 			}
 			continue
 		}
-		if size == 0 {
+		if !link {
 			info, err := e.Info()
 			if err != nil {
 				w.r.Errors = append(w.r.Errors, FileError{Path: w.display(childRel), Err: err})
@@ -252,7 +361,7 @@ func (w *walker) walk(ctx context.Context, dir, rel string) error {
 			}
 			size = info.Size()
 		}
-		w.r.add(&File{Root: w.root, Rel: childRel, Abs: abs, Size: size}, w.nroots)
+		w.r.add(&File{Root: w.root, Rel: childRel, Path: w.display(childRel), Abs: abs, Size: size, parts: childParts})
 	}
 	return nil
 }

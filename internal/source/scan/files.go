@@ -1,12 +1,10 @@
 package scan
 
 import (
-	"context"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"path"
 	"strings"
+
+	"golive.dev/golive/internal/source/repo"
 )
 
 // IsReportName says whether a file name looks like scanner output or an SBOM.
@@ -26,54 +24,14 @@ func IsReportName(name string) bool {
 	return strings.HasSuffix(n, ".cdx.json") || strings.HasSuffix(n, ".spdx.json") || strings.HasSuffix(n, ".sbom.json")
 }
 
-// listFiles returns report-looking files under roots. It is the one place
-// this source walks the file system, so a shared repository walker can
-// replace it.
-func listFiles(ctx context.Context, roots []string) ([]string, error) {
-	var out []string
-	for _, root := range roots {
-		info, err := os.Stat(root)
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", root, err)
-		}
-		if !info.IsDir() {
-			if IsReportName(filepath.Base(root)) {
-				out = append(out, root)
-			}
-			continue
-		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if d != nil && d.IsDir() && p != root {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if cerr := ctx.Err(); cerr != nil {
-				return cerr
-			}
-			if d.IsDir() {
-				if p != root && skipDir(d.Name()) {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && IsReportName(d.Name()) {
-				out = append(out, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", root, err)
+// selectFiles picks the report-looking files from the run's repository
+// index, which already left out ignored and excluded paths.
+func selectFiles(r *repo.Repo) []*repo.File {
+	var out []*repo.File
+	for _, f := range r.Files {
+		if IsReportName(path.Base(f.Rel)) {
+			out = append(out, f)
 		}
 	}
-	return out, nil
-}
-
-func skipDir(name string) bool {
-	switch name {
-	case ".git", "vendor", "node_modules", "testdata", ".terraform":
-		return true
-	}
-	return false
+	return out
 }

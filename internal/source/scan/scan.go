@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/repo"
 )
 
 // Severities in descending order.
@@ -76,28 +78,45 @@ type Set struct {
 	Errors []*FileError
 }
 
-// From returns the scan reports of the run, loaded once.
+// From returns the scan reports of the run, loaded once: the reports named
+// with --scan-report, wherever they are, and the report-looking files of the
+// run's repository index.
 func From(ctx context.Context, env *source.Env) (*Set, error) {
-	return source.Load(ctx, env, "scanreport", load)
+	return source.Load(ctx, env, "scanreport", func(ctx context.Context, in *source.Inputs) (*Set, error) {
+		if len(in.Paths) == 0 && len(in.ScanReports) == 0 {
+			return nil, source.NotGiven("--scan-report or a repository path", "scan reports")
+		}
+		var r *repo.Repo
+		if len(in.Paths) > 0 {
+			var err error
+			if r, err = repo.From(ctx, env); err != nil {
+				return nil, err
+			}
+		}
+		return load(ctx, in.ScanReports, r)
+	})
 }
 
 const maxFileSize = 256 << 20
 
-func load(ctx context.Context, in *source.Inputs) (*Set, error) {
+// load reads the named reports, then the reports found in r (nil when no
+// repository was given). A report is read once however it was reached.
+func load(ctx context.Context, named []string, r *repo.Repo) (*Set, error) {
 	set := &Set{}
 	seen := map[string]bool{}
-	read := func(p string, given bool) {
-		if seen[p] {
+	read := func(p, abs string, given bool) {
+		if seen[abs] {
 			return
 		}
-		seen[p] = true
-		info, err := os.Stat(p)
+		seen[abs] = true
+		info, err := os.Stat(abs)
 		if err == nil && info.Size() > maxFileSize {
 			err = fmt.Errorf("%d bytes is larger than any report golive reads", info.Size())
 		}
 		var data []byte
 		if err == nil {
-			data, err = os.ReadFile(p)
+			// Not repo.File.Content: SBOMs run far past its size bound.
+			data, err = os.ReadFile(abs)
 		}
 		if err == nil {
 			var rep *Report
@@ -114,19 +133,21 @@ func load(ctx context.Context, in *source.Inputs) (*Set, error) {
 			set.Errors = append(set.Errors, &FileError{File: p, Err: err})
 		}
 	}
-	for _, p := range in.ScanReports {
-		read(p, true)
+	for _, p := range named {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			abs = p
+		}
+		read(p, abs, true)
 	}
-	paths := in.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
+	if r == nil {
+		return set, nil
 	}
-	found, err := listFiles(ctx, paths)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range found {
-		read(p, false)
+	for _, f := range selectFiles(r) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		read(f.OSPath(), f.Abs, false)
 	}
 	return set, nil
 }

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/repo"
 )
 
 // Leak is one secret found, already masked.
@@ -43,9 +43,15 @@ type Set struct {
 	Errors  []FileError
 }
 
-// From scans the run's paths once.
+// From scans the files of the run's repository index once.
 func From(ctx context.Context, env *source.Env) (*Set, error) {
-	return source.Load(ctx, env, "secrets", load)
+	return source.Load(ctx, env, "secrets", func(ctx context.Context, in *source.Inputs) (*Set, error) {
+		r, err := repo.From(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return load(ctx, r)
+	})
 }
 
 // maxFileSize skips big files: secrets sit in source and config, and
@@ -61,35 +67,27 @@ func Mask(v string) string {
 	return v[:4] + "****"
 }
 
-func load(ctx context.Context, in *source.Inputs) (*Set, error) {
-	paths := in.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	files, err := listFiles(ctx, paths)
-	if err != nil {
-		return nil, err
-	}
+func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 	sc, err := newScanner()
 	if err != nil {
 		return nil, err
 	}
 	set := &Set{}
-	for _, f := range files {
+	for _, rf := range selectFiles(r) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		info, err := os.Stat(f)
-		if err != nil || info.Size() > maxFileSize || info.Size() == 0 {
+		// Leaks name the file as the user can open it from where golive runs.
+		f := rf.OSPath()
+		// Read, not Content: the scan looks at every file once, and keeping
+		// them all would hold the whole tree in memory for the run.
+		data, err := rf.Read()
+		if errors.Is(err, repo.ErrBinary) || errors.Is(err, repo.ErrTooLarge) {
 			continue
 		}
-		data, err := os.ReadFile(f)
 		if err != nil {
 			set.Errors = append(set.Errors, FileError{File: f, Err: err})
 			continue
-		}
-		if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
-			continue // binary
 		}
 		set.Scanned++
 		leaks, err := ScanFile(sc, f, data)
