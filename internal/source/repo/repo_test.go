@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"golive.dev/golive/internal/source"
 )
 
 func write(t testing.TB, root string, files map[string]string) {
@@ -173,5 +175,230 @@ func TestProseKindsIgnoreConfigFiles(t *testing.T) {
 	}
 	if len(runbook) != 1 || runbook[0] != "RUNBOOK" {
 		t.Errorf("runbook = %v, want only RUNBOOK", runbook)
+	}
+}
+
+func paths(r *Repo) map[string]bool {
+	got := map[string]bool{}
+	for _, p := range r.Paths() {
+		got[p] = true
+	}
+	return got
+}
+
+func TestExclusion(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{
+		"main.go":                   "package main\n",
+		"testdata/bad.yaml":         "x",
+		"pkg/testdata/bad.yaml":     "x",
+		"pkg/a.go":                  "package pkg\n",
+		"infra/.terraform/m/x.tf":   "x",
+		"infra/main.tf":             "x",
+		"web/node_modules/a/i.js":   "x",
+		"third_party/vendor/v.go":   "x",
+		"gen/out.go":                "x",
+		"pkg/gen/out.go":            "x",
+		"notes.bak":                 "x",
+		"deep/er/notes.BAK":         "x",
+		"build/app":                 "x",
+		"cmd/build":                 "x", // a file named like a dir-only pattern
+		"docs/gen.md":               "x",
+		".gitignore":                "*.tmp\n",
+		"scratch.tmp":               "x",
+		".git/objects/ab/cdef":      "x",
+		"sub/.git":                  "gitdir: ../.git/modules/sub\n", // a submodule's .git file
+		"sub/code.go":               "package sub\n",
+		"sub/.svn/entries":          "x",
+		"sub/testdata/ok/inner.txt": "x",
+	})
+	tests := []struct {
+		name     string
+		exclude  []string
+		want     []string
+		missing  []string
+		excluded int
+	}{
+		{
+			name:     "defaults",
+			want:     []string{"main.go", "pkg/a.go", "infra/main.tf", "gen/out.go", "pkg/gen/out.go", "notes.bak", "deep/er/notes.BAK", "build/app", "cmd/build", "sub/code.go"},
+			missing:  []string{"testdata/bad.yaml", "pkg/testdata/bad.yaml", "infra/.terraform/m/x.tf", "web/node_modules/a/i.js", "third_party/vendor/v.go", ".git/objects/ab/cdef", "sub/.git", "sub/testdata/ok/inner.txt", "scratch.tmp"},
+			excluded: 8, // testdata x3, .terraform, node_modules, vendor, .git folder and submodule file
+		},
+		{
+			name:     "user globs",
+			exclude:  []string{"gen", "**/*.bak", "build/", "**/build/", "./docs/"},
+			want:     []string{"main.go", "pkg/a.go", "pkg/gen/out.go", "cmd/build"},
+			missing:  []string{"gen/out.go", "notes.bak", "deep/er/notes.BAK", "build/app", "docs/gen.md", "testdata/bad.yaml"},
+			excluded: 8 + 5, // gen, two .bak files, build/, docs/
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := LoadWith(context.Background(), Options{Exclude: tt.exclude}, root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := paths(r)
+			for _, p := range tt.want {
+				if !got[p] {
+					t.Errorf("%s missing from %v", p, r.Paths())
+				}
+			}
+			for _, p := range tt.missing {
+				if got[p] {
+					t.Errorf("%s should be excluded", p)
+				}
+			}
+			// .svn is a skipped VCS folder: one more on top of the globs.
+			if r.Excluded != tt.excluded+1 {
+				t.Errorf("Excluded = %d, want %d", r.Excluded, tt.excluded+1)
+			}
+			if r.Ignored != 1 {
+				t.Errorf("Ignored = %d, want 1 (scratch.tmp)", r.Ignored)
+			}
+			for _, d := range r.Dirs {
+				if d == "testdata" || d == "pkg/testdata" || d == "web/node_modules" {
+					t.Errorf("excluded folder %s was entered", d)
+				}
+			}
+		})
+	}
+	if _, err := LoadWith(context.Background(), Options{Exclude: []string{"a{b"}}, root); err == nil {
+		t.Error("a bad exclude glob was accepted")
+	}
+}
+
+func TestRootIsItsOwnExclusion(t *testing.T) {
+	// A root is never matched against the globs: `golive check testdata/x`
+	// scans the fixture it was pointed at.
+	root := filepath.Join(t.TempDir(), "testdata")
+	write(t, root, map[string]string{"a.yaml": "x", "testdata/b.yaml": "x"})
+	r, err := Load(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Paths(); len(got) != 1 || got[0] != "a.yaml" {
+		t.Errorf("paths = %v, want [a.yaml]", got)
+	}
+}
+
+func TestFileRoots(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		".gitignore":           "deploy/\n",
+		"deploy/prod.yaml":     "kind: Deployment\n",
+		"testdata/fixture.yml": "x: 1\n",
+		"src/main.go":          "package main\n",
+	})
+	prod := filepath.Join(dir, "deploy", "prod.yaml")
+	fixture := filepath.Join(dir, "testdata", "fixture.yml")
+	ctx := context.Background()
+
+	t.Run("single file", func(t *testing.T) {
+		r, err := LoadWith(ctx, Options{Exclude: []string{"**/*.yaml"}}, prod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Files) != 1 {
+			t.Fatalf("files = %v", r.Paths())
+		}
+		f := r.Files[0]
+		// Named, so neither the exclusions nor a .gitignore nearby drop it;
+		// shown as given so a problem in it is reported against the name
+		// the user typed.
+		if f.Path != filepath.ToSlash(prod) || f.Rel != "prod.yaml" || !f.Given || f.OSPath() != prod {
+			t.Errorf("file root indexed as Path %q Rel %q Given %v OSPath %q", f.Path, f.Rel, f.Given, f.OSPath())
+		}
+		if got, ok := r.File(prod); !ok || got != f {
+			t.Errorf("File(%s) not found", prod)
+		}
+		if ms, _ := r.Glob("**/*.yaml"); len(ms) != 1 {
+			t.Errorf("a file root must match globs on its name, got %d", len(ms))
+		}
+		if b, err := f.Content(); err != nil || string(b) != "kind: Deployment\n" {
+			t.Errorf("content %q %v", b, err)
+		}
+	})
+	t.Run("file and folder roots", func(t *testing.T) {
+		src := filepath.Join(dir, "src")
+		r, err := Load(ctx, fixture, src, prod, fixture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := paths(r)
+		want := []string{filepath.ToSlash(fixture), filepath.ToSlash(prod), filepath.ToSlash(filepath.Join(src, "main.go"))}
+		if len(got) != len(want) {
+			t.Errorf("paths = %v, want %v (a root given twice is indexed once)", r.Paths(), want)
+		}
+		for _, w := range want {
+			if !got[w] {
+				t.Errorf("%s missing from %v", w, r.Paths())
+			}
+		}
+	})
+	t.Run("overlapping folder roots", func(t *testing.T) {
+		r, err := Load(ctx, dir, filepath.Join(dir, "src"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range r.Files {
+			if filepath.Base(f.Abs) == "main.go" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("main.go indexed %d times under overlapping roots", n)
+		}
+	})
+}
+
+func TestFromHonoursInputsExclude(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{"a.go": "x", "gen/b.go": "x", "vendor/c.go": "x"})
+	env := source.NewEnv(source.Inputs{Paths: []string{root}, Exclude: []string{"gen"}})
+	r, err := From(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Paths(); len(got) != 1 || got[0] != "a.go" || r.Excluded != 2 {
+		t.Errorf("paths = %v excluded %d, want [a.go] and 2", got, r.Excluded)
+	}
+	again, _ := From(context.Background(), env)
+	if again != r {
+		t.Error("From walked the repository a second time in one run")
+	}
+	if _, err := From(context.Background(), source.NewEnv(source.Inputs{})); err == nil {
+		t.Error("no paths: want a not-given error")
+	} else if _, ok := source.AsMissing(err); !ok {
+		t.Errorf("no paths: want source.Missing, got %v", err)
+	}
+}
+
+func TestReadDoesNotKeep(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{"a.txt": "one\n", "bin": "a\x00b"})
+	r, err := Load(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := r.File("a.txt")
+	if b, err := f.Read(); err != nil || string(b) != "one\n" {
+		t.Fatalf("Read = %q %v", b, err)
+	}
+	// Read kept nothing: Content reads the file as it is now.
+	write(t, root, map[string]string{"a.txt": "two\n"})
+	if b, _ := f.Content(); string(b) != "two\n" {
+		t.Errorf("Content after Read = %q, want the file read afresh", b)
+	}
+	// Once kept, Read shares the kept bytes.
+	write(t, root, map[string]string{"a.txt": "three\n"})
+	if b, _ := f.Read(); string(b) != "two\n" {
+		t.Errorf("Read after Content = %q, want the kept bytes", b)
+	}
+	bin, _ := r.File("bin")
+	if _, err := bin.Read(); err != ErrBinary {
+		t.Errorf("binary Read err = %v", err)
 	}
 }
