@@ -78,6 +78,7 @@ func Run(ctx context.Context, o Options) *verdict.Report {
 		}
 	}
 	runAll(ctx, o, order)
+	applies := evalConditions(ctx, o)
 
 	waivers, expired := collectWaivers(ctx, o, now)
 	rep := &verdict.Report{
@@ -90,7 +91,12 @@ func Run(ctx context.Context, o Options) *verdict.Report {
 	for _, p := range o.Packs {
 		pr := verdict.PackResult{Name: p.Name, Title: p.Title, Version: p.Version}
 		for _, it := range p.Items {
-			ir := judgeItem(o, p, it, invs, waivers, now, &rep.Expired)
+			var ir verdict.ItemResult
+			if c, ok := applies[it.When]; ok && it.When != "" && !c.holds {
+				ir = notApplicable(it, c)
+			} else {
+				ir = judgeItem(o, p, it, invs, waivers, now, &rep.Expired)
+			}
 			pr.Items = append(pr.Items, ir)
 		}
 		score(p, &pr)
@@ -105,6 +111,47 @@ func Run(ctx context.Context, o Options) *verdict.Report {
 	rep.Gate = decideGate(rep, o.FailOn, o.Strict, o.Baseline != nil)
 	rep.DurationMs = time.Since(start).Milliseconds()
 	return rep
+}
+
+// condition is the outcome of one item's `when` expression.
+type condition struct {
+	holds bool
+	err   error
+}
+
+// evalConditions evaluates each distinct `when` expression once. One that
+// cannot be evaluated counts as holding: the item is then judged by its
+// checks, never excused for lack of evidence.
+func evalConditions(ctx context.Context, o Options) map[string]condition {
+	out := map[string]condition{}
+	for _, p := range o.Packs {
+		for _, it := range p.Items {
+			if it.WhenProgram == nil {
+				continue
+			}
+			if _, done := out[it.When]; done {
+				continue
+			}
+			ok, err := o.Registry.EvalCEL(ctx, it.WhenProgram, o.Env)
+			out[it.When] = condition{holds: ok || err != nil, err: err}
+		}
+	}
+	return out
+}
+
+func notApplicable(it *pack.Item, c condition) verdict.ItemResult {
+	ir := verdict.ItemResult{ID: it.ID, Title: it.Title, Category: it.Category, Priority: it.Priority,
+		Refs: it.Refs, Automated: it.Automated(), Remediation: it.Remediation, Checks: []string{},
+		Status: verdict.NA, Message: "does not apply to this service (when: " + it.When + ")",
+		Findings: []verdict.Finding{{Check: "when", Status: verdict.NA, Message: "condition is false",
+			Evidence: map[string]any{"when": it.When}}}}
+	if ir.Refs == nil {
+		ir.Refs = []string{}
+	}
+	for _, ref := range it.Checks {
+		ir.Checks = append(ir.Checks, ref.Name())
+	}
+	return ir
 }
 
 func invocationKey(ref *pack.CheckRef) string {

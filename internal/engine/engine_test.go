@@ -81,6 +81,9 @@ items:
   - {id: d/cel-true, title: CT, category: d, priority: medium, checks: [{cel: 'files.exists(f, f == "go.mod")'}]}
   - {id: d/cel-false, title: CF, category: d, priority: medium, checks: [{cel: 'files.exists(f, f == "Dockerfile")', message: no Dockerfile}]}
   - {id: d/cel-missing, title: CM, category: d, priority: medium, checks: [{cel: 'size(targets) > 0'}]}
+  - {id: d/when-false, title: WF, category: d, priority: critical, when: 'files.exists(f, f == "mpl.toml")', checks: [{check: test/outcome, with: {status: fail}}]}
+  - {id: d/when-true, title: WT, category: d, priority: low, when: 'files.exists(f, f == "go.mod")', checks: [{check: test/outcome, with: {status: pass}}]}
+  - {id: d/when-unknown, title: WU, category: d, priority: low, when: 'size(targets) > 0', checks: [{check: test/outcome, with: {status: pass}}]}
   - {id: d/any-one-passes, title: A1, category: d, priority: high, decide: any, checks: [{check: test/outcome, with: {status: fail}}, {check: test/outcome, with: {status: pass}}]}
   - {id: d/any-none-passes, title: A0, category: d, priority: low, decide: any, checks: [{check: test/outcome, with: {status: fail}}, {check: test/outcome, with: {status: missing}}]}
 `
@@ -125,6 +128,7 @@ func TestItemStatuses(t *testing.T) {
 		"d/attest-changed": verdict.Manual, "d/manual-with-checks": verdict.Attested, "d/manual-check-fails": verdict.Fail,
 		"d/waived": verdict.Waived, "d/waived-other-object": verdict.Fail,
 		"d/cel-true": verdict.Pass, "d/cel-false": verdict.Fail, "d/cel-missing": verdict.Unverified,
+		"d/when-false": verdict.NA, "d/when-true": verdict.Pass, "d/when-unknown": verdict.Pass,
 		"d/any-one-passes": verdict.Pass, "d/any-none-passes": verdict.Fail,
 	}
 	got := map[string]verdict.ItemResult{}

@@ -73,6 +73,7 @@ type rawItem struct {
 	Refs        []string   `yaml:"refs"`
 	Manual      bool       `yaml:"manual"`
 	Decide      string     `yaml:"decide"`
+	When        string     `yaml:"when"`
 	Checks      []rawCheck `yaml:"checks"`
 }
 
@@ -89,6 +90,7 @@ type rawOverride struct {
 	Priority string                    `yaml:"priority"`
 	Disabled bool                      `yaml:"disabled"`
 	Manual   *bool                     `yaml:"manual"`
+	When     *string                   `yaml:"when"`
 	With     map[string]map[string]any `yaml:"with"`
 	Checks   []rawCheck                `yaml:"checks"`
 }
@@ -260,6 +262,13 @@ func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) 
 			Rationale: ri.Rationale, Remediation: ri.Remediation, Refs: ri.Refs, Manual: ri.Manual,
 			AnyCheck: ri.Decide == "any", File: file, Line: line,
 		}
+		if ri.When != "" && v.reg != nil {
+			prg, err := v.reg.CompileCEL(ri.When)
+			if err != nil {
+				v.add(v.line("items", i, "when"), "item %s: when: %v", it.ID, err)
+			}
+			it.When, it.WhenProgram = ri.When, prg
+		}
 		if ri.Decide != "" && ri.Decide != "all" && ri.Decide != "any" {
 			v.add(v.line("items", i, "decide"), "item %s: decide must be all or any, found %q", it.ID, ri.Decide)
 		}
@@ -314,6 +323,16 @@ func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) 
 		}
 		if o.Manual != nil {
 			it.Manual = *o.Manual
+		}
+		if o.When != nil {
+			it.When, it.WhenProgram = *o.When, nil
+			if *o.When != "" && v.reg != nil {
+				prg, err := v.reg.CompileCEL(*o.When)
+				if err != nil {
+					v.add(v.line("overrides", i, "when"), "override %s: when: %v", o.Item, err)
+				}
+				it.WhenProgram = prg
+			}
 		}
 		if o.Checks != nil {
 			it.Checks = nil

@@ -48,9 +48,15 @@ type Item struct {
 	// for requirements the seeds word as alternatives ("CI signs the image
 	// or an admission policy verifies it"). By default every check must hold.
 	AnyCheck bool
-	Checks   []*CheckRef
-	File     string
-	Line     int
+	// When is a CEL condition saying whether the item applies to this
+	// service (a product-specific item: the repo uses that product). False
+	// makes the item na; a condition that cannot be evaluated leaves the
+	// item to its checks.
+	When        string
+	WhenProgram *check.CELProgram
+	Checks      []*CheckRef
+	File        string
+	Line        int
 }
 
 // NeedsAttestation reports whether the item is decided by a person.
