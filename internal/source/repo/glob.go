@@ -13,7 +13,13 @@ import (
 // matches at any depth.
 type Glob struct {
 	src  string
-	alts [][]string
+	alts [][]seg
+	// lasts are the distinct last segments of the alternatives and last[i]
+	// the index of alternative i's (-1 for "**"). Brace expansion makes many
+	// alternatives that end alike ("{,docs/,ops/}*runbook*"), and testing a
+	// file name once per distinct ending is most of what matching costs.
+	lasts []seg
+	last  []int
 }
 
 // CompileGlob checks and compiles a pattern.
@@ -28,19 +34,115 @@ func CompileGlob(pattern string) (*Glob, error) {
 	if err != nil {
 		return nil, fmt.Errorf("glob %q: %w", pattern, err)
 	}
+	lastIdx := map[string]int{}
 	for _, a := range alts {
-		segs := strings.Split(strings.ToLower(a), "/")
-		for _, s := range segs {
-			if s == "**" {
-				continue
+		var segs []seg
+		for _, s := range strings.Split(strings.ToLower(a), "/") {
+			if s != "**" {
+				if _, err := path.Match(s, ""); err != nil {
+					return nil, fmt.Errorf("glob %q: bad segment %q: %w", pattern, s, err)
+				}
 			}
-			if _, err := path.Match(s, ""); err != nil {
-				return nil, fmt.Errorf("glob %q: bad segment %q: %w", pattern, s, err)
-			}
+			segs = append(segs, compileSeg(s))
 		}
 		g.alts = append(g.alts, segs)
+		end := segs[len(segs)-1]
+		if end.kind == segDeep {
+			g.last = append(g.last, -1)
+			continue
+		}
+		i, ok := lastIdx[end.pat]
+		if !ok {
+			i = len(g.lasts)
+			lastIdx[end.pat] = i
+			g.lasts = append(g.lasts, end)
+		}
+		g.last = append(g.last, i)
 	}
 	return g, nil
+}
+
+// seg is one compiled pattern segment. The shapes globs are made of
+// (literal, prefix*, *suffix, *infix*) are matched with string functions;
+// only the rest goes through path.Match.
+type seg struct {
+	kind uint8
+	lit  string // the literal part, for the string-function shapes
+	pat  string // the segment as written (lower case)
+}
+
+const (
+	segLiteral uint8 = iota
+	segAny           // "*"
+	segPrefix        // "lit*"
+	segSuffix        // "*lit"
+	segInfix         // "*lit*"
+	segPattern       // anything else: path.Match
+	segDeep          // "**"
+)
+
+func compileSeg(p string) seg {
+	s := seg{kind: segPattern, pat: p}
+	plain := func(x string) bool { return !strings.ContainsAny(x, `*?[\`) }
+	switch {
+	case p == "**":
+		s.kind = segDeep
+	case plain(p):
+		s.kind, s.lit = segLiteral, p
+	case p == "*":
+		s.kind = segAny
+	case len(p) >= 3 && p[0] == '*' && p[len(p)-1] == '*' && plain(p[1:len(p)-1]):
+		s.kind, s.lit = segInfix, p[1:len(p)-1]
+	case p[0] == '*' && plain(p[1:]):
+		s.kind, s.lit = segSuffix, p[1:]
+	case p[len(p)-1] == '*' && plain(p[:len(p)-1]):
+		s.kind, s.lit = segPrefix, p[:len(p)-1]
+	}
+	return s
+}
+
+// match matches one lower-cased path segment, as path.Match would.
+func (s *seg) match(name string) bool {
+	switch s.kind {
+	case segLiteral:
+		return name == s.lit
+	case segAny:
+		return true
+	case segPrefix:
+		return strings.HasPrefix(name, s.lit)
+	case segSuffix:
+		return strings.HasSuffix(name, s.lit)
+	case segInfix:
+		return strings.Contains(name, s.lit)
+	case segDeep:
+		return true
+	}
+	ok, err := path.Match(s.pat, name)
+	return err == nil && ok
+}
+
+// matchCompiled matches path segments against compiled pattern segments
+// where "**" stands for zero or more segments.
+func matchCompiled(pat []seg, parts []string) bool {
+	for len(pat) > 0 {
+		if pat[0].kind == segDeep {
+			rest := pat[1:]
+			if len(rest) == 0 {
+				return true
+			}
+			for i := 0; i <= len(parts); i++ {
+				if matchCompiled(rest, parts[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(parts) == 0 || !pat[0].match(parts[0]) {
+			return false
+		}
+		pat, parts = pat[1:], parts[1:]
+	}
+	return len(parts) == 0
 }
 
 // MustGlob compiles a pattern known at build time.
@@ -60,13 +162,32 @@ func (g *Glob) Match(rel string) bool {
 }
 
 func (g *Glob) matchParts(parts []string) bool {
-	for _, a := range g.alts {
-		// The last segment of a pattern that does not end in ** must match
-		// the file name: a cheap test that rejects most files at once.
-		if last := a[len(a)-1]; last != "**" && len(parts) > 0 && !segMatch(last, parts[len(parts)-1], false) {
-			continue
+	if len(parts) == 0 {
+		return false
+	}
+	name := parts[len(parts)-1]
+	// The last segment of a pattern that does not end in ** must match the
+	// file name: a cheap test that rejects most files at once, made once
+	// per distinct ending (memoized in two bit sets for up to 64 endings).
+	var tried, passed uint64
+	for i, a := range g.alts {
+		if li := g.last[i]; li >= 0 {
+			if li < 64 {
+				bit := uint64(1) << li
+				if tried&bit == 0 {
+					tried |= bit
+					if g.lasts[li].match(name) {
+						passed |= bit
+					}
+				}
+				if passed&bit == 0 {
+					continue
+				}
+			} else if !g.lasts[li].match(name) {
+				continue
+			}
 		}
-		if matchSegs(a, parts, false) {
+		if matchCompiled(a, parts) {
 			return true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"golive.dev/golive/internal/source"
@@ -401,4 +402,54 @@ func TestReadDoesNotKeep(t *testing.T) {
 	if _, err := bin.Read(); err != ErrBinary {
 		t.Errorf("binary Read err = %v", err)
 	}
+}
+
+// plainMatch is the reference the compiled globs must agree with: every
+// alternative's segments matched with path.Match.
+func plainMatch(g *Glob, rel string) bool {
+	parts := strings.Split(strings.ToLower(rel), "/")
+	for _, a := range g.alts {
+		segs := make([]string, len(a))
+		for i, s := range a {
+			segs[i] = s.pat
+		}
+		if matchSegs(segs, parts, false) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCompiledGlobsAgree(t *testing.T) {
+	names := []string{"README.md", "docs/Runbook.md", "docs/ops/runbook-db.txt", "a/b/c/values-prod.yaml", "LICENSE-MIT",
+		"licence", ".github/workflows/ci.yml", "x/.env.example", "dr", "docs/dr/plan.md", "deep/runbooks/x/y.md", "*", "a*b/c?d", ""}
+	for _, k := range kinds {
+		for _, g := range append(append([]*Glob{}, k.compiled...), k.proseOnly...) {
+			for _, n := range names {
+				if got, want := g.Match(n), plainMatch(g, n); got != want {
+					t.Errorf("%s ~ %q = %v, path.Match says %v", g, n, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzGlobMatch(f *testing.F) {
+	f.Add("**/*runbook*", "docs/Runbook.md")
+	f.Add("{,docs/}readme{,.*}", "docs/README.md")
+	f.Add("licen[sc]e{,.*,-*}", "LICENSE-MIT")
+	f.Add(`a\*b/**/c?`, "a*b/x/cd")
+	f.Add("*.{md,txt}*", "notes.md.bak")
+	f.Fuzz(func(t *testing.T, pattern, rel string) {
+		g, err := CompileGlob(pattern)
+		if err != nil {
+			return
+		}
+		if len(g.alts) > 16 || strings.Count(pattern, "**") > 3 {
+			return // keep the reference's backtracking cheap
+		}
+		if got, want := g.Match(rel), plainMatch(g, rel); got != want {
+			t.Errorf("%q ~ %q = %v, path.Match says %v", pattern, rel, got, want)
+		}
+	})
 }
