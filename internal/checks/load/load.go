@@ -205,7 +205,17 @@ func runCapacity(ctx context.Context, env *source.Env, p check.Params) ([]verdic
 		return nil, fmt.Errorf("steps: give 1 to 20 rates")
 	}
 	maxP95, maxErr := p.Duration("maxP95"), p.Float("maxErrorRate")
-	base := check.Params{"duration": p.Duration("stepDuration"), "concurrency": p.Int("concurrency"),
+	user, err := srcload.UserSpec(&env.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	// The user's --load duration is what they agreed to send for: a pack's
+	// longer step (15s x 6 steps) must not turn a 2s test into minutes.
+	stepDur := p.Duration("stepDuration")
+	if stepDur <= 0 || stepDur > user.Duration {
+		stepDur = user.Duration
+	}
+	base := check.Params{"duration": stepDur, "concurrency": p.Int("concurrency"),
 		"mix": p.Strings("mix"), "auth": p.Bool("auth"), "multiplier": 1.0}
 	var steps []map[string]any
 	held := -1.0

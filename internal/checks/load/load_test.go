@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"golive.dev/golive/internal/check"
 	"golive.dev/golive/internal/source"
@@ -38,6 +39,23 @@ func runCheck(t *testing.T, r *check.Registry, id string, in source.Inputs, raw 
 		st[i] = f.Status
 	}
 	return verdict.Combine(st...), fs
+}
+
+// TestCapacityStepsBoundedByUserDuration: a pack's step duration never
+// stretches the run beyond the duration the user gave --load.
+func TestCapacityStepsBoundedByUserDuration(t *testing.T) {
+	s := probetest.Start(t)
+	r := check.NewRegistry()
+	Register(r)
+	in := source.Inputs{Targets: []source.Target{{URL: s.GoodHTTP.URL}}, Load: "rate=20/s,duration=300ms,path=/health"}
+	start := time.Now()
+	st, fs := runCheck(t, r, "load/capacity", in, map[string]any{"steps": []any{"10", "20", "40"}, "stepDuration": "15s"})
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("three steps took %s: the 15s step was not capped at --load's 300ms", took)
+	}
+	if st != verdict.Unverified {
+		t.Fatalf("status %s, want unverified (every step holds): %+v", st, fs)
+	}
 }
 
 func TestChecks(t *testing.T) {
