@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -193,65 +192,36 @@ func runAll(ctx context.Context, o Options, invs []*invocation) {
 func runOne(ctx context.Context, o Options, inv *invocation, timeout time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	name := inv.ref.Name()
-	defer func() {
-		if r := recover(); r != nil {
-			inv.findings = []verdict.Finding{{Check: name, Status: verdict.Error,
-				Message:  fmt.Sprintf("check crashed: %v", r),
-				Evidence: map[string]any{"stack": firstFrames(string(debug.Stack()), 12)}}}
-			inv.status = verdict.Error
-		}
-	}()
-	var findings []verdict.Finding
-	var err error
-	if inv.ref.Program != nil {
-		var ok bool
-		ok, err = o.Registry.EvalCEL(ctx, inv.ref.Program, o.Env)
-		if err == nil {
-			f := verdict.Finding{Check: "cel", Status: verdict.Pass, Message: "expression holds",
-				Evidence: map[string]any{"expression": inv.ref.CEL}}
-			if !ok {
-				f.Status = verdict.Fail
-				f.Message = inv.ref.Message
-				if f.Message == "" {
-					f.Message = "expression is false"
-				}
-			}
-			findings = []verdict.Finding{f}
-		}
+	var out check.Outcome
+	if inv.ref.Program == nil {
+		out = inv.ref.Def.Evaluate(ctx, o.Env, inv.ref.Params)
 	} else {
-		findings, err = inv.ref.Def.Run(ctx, o.Env, inv.ref.Params)
+		out = evalCEL(ctx, o, inv.ref)
 	}
-	if err == nil && ctx.Err() != nil {
-		err = fmt.Errorf("timed out after %s", timeout)
+	if ctx.Err() == context.DeadlineExceeded {
+		out.Findings = append(out.Findings, verdict.Finding{Check: inv.ref.Name(), Status: verdict.Error,
+			Message: fmt.Sprintf("timed out after %s", timeout)})
+		out.Status = verdict.Error
 	}
-	if err != nil {
-		if m, ok := source.AsMissing(err); ok {
-			inv.missing = m
-			findings = append(findings, verdict.Finding{Check: name, Status: verdict.Unverified, Message: err.Error(), Hint: m.Input})
-		} else {
-			findings = append(findings, verdict.Finding{Check: name, Status: verdict.Error, Message: err.Error()})
+	inv.findings, inv.status, inv.missing = out.Findings, out.Status, out.Missing
+}
+
+// evalCEL decides a pack's CEL expression: true passes, false fails with the
+// item's message.
+func evalCEL(ctx context.Context, o Options, ref *pack.CheckRef) check.Outcome {
+	ok, err := o.Registry.EvalCEL(ctx, ref.Program, o.Env)
+	var fs []verdict.Finding
+	if err == nil {
+		f := verdict.Finding{Status: verdict.Pass, Message: "expression holds", Evidence: map[string]any{"expression": ref.CEL}}
+		if !ok {
+			f.Status, f.Message = verdict.Fail, ref.Message
+			if f.Message == "" {
+				f.Message = "expression is false"
+			}
 		}
+		fs = []verdict.Finding{f}
 	}
-	for i := range findings {
-		if findings[i].Check == "" {
-			findings[i].Check = name
-		}
-		if !findings[i].Status.Valid() {
-			findings[i].Status = verdict.Error
-			findings[i].Message = "check returned an invalid status: " + findings[i].Message
-		}
-	}
-	if len(findings) == 0 {
-		findings = []verdict.Finding{{Check: name, Status: verdict.Unverified,
-			Message: "the check found nothing to judge", Hint: hintFor(inv.ref)}}
-	}
-	inv.findings = findings
-	st := make([]verdict.Status, len(findings))
-	for i, f := range findings {
-		st[i] = f.Status
-	}
-	inv.status = verdict.Combine(st...)
+	return check.Settle("cel", fs, err, hintFor(ref))
 }
 
 func hintFor(ref *pack.CheckRef) string {
@@ -260,14 +230,6 @@ func hintFor(ref *pack.CheckRef) string {
 		flags = append(flags, in.Flag())
 	}
 	return strings.Join(dedupe(flags), ", ")
-}
-
-func firstFrames(stack string, n int) string {
-	lines := strings.Split(stack, "\n")
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.Join(lines, "\n")
 }
 
 func dedupe(in []string) []string {
