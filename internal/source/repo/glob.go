@@ -67,8 +67,9 @@ func CompileGlob(pattern string) (*Glob, error) {
 // only the rest goes through path.Match.
 type seg struct {
 	kind uint8
-	lit  string // the literal part, for the string-function shapes
-	pat  string // the segment as written (lower case)
+	lit  string   // the literal part, for the string-function shapes
+	bits []string // segStars: the literals between the stars
+	pat  string   // the segment as written (lower case)
 }
 
 const (
@@ -77,6 +78,7 @@ const (
 	segPrefix        // "lit*"
 	segSuffix        // "*lit"
 	segInfix         // "*lit*"
+	segStars         // literals and stars only: "*lit*.ext", "a*b*c"
 	segPattern       // anything else: path.Match
 	segDeep          // "**"
 )
@@ -97,8 +99,30 @@ func compileSeg(p string) seg {
 		s.kind, s.lit = segSuffix, p[1:]
 	case p[len(p)-1] == '*' && plain(p[:len(p)-1]):
 		s.kind, s.lit = segPrefix, p[:len(p)-1]
+	case !strings.ContainsAny(p, `?[\`):
+		s.kind, s.bits = segStars, strings.Split(p, "*")
 	}
 	return s
+}
+
+// matchStars matches a pattern of literals joined by stars: the first
+// literal starts the name, the last ends it, and the ones between occur in
+// order in what is left; taking each at its leftmost place never loses a
+// match.
+func matchStars(bits []string, name string) bool {
+	first, last := bits[0], bits[len(bits)-1]
+	if len(name) < len(first)+len(last) || !strings.HasPrefix(name, first) || !strings.HasSuffix(name, last) {
+		return false
+	}
+	mid := name[len(first) : len(name)-len(last)]
+	for _, b := range bits[1 : len(bits)-1] {
+		i := strings.Index(mid, b)
+		if i < 0 {
+			return false
+		}
+		mid = mid[i+len(b):]
+	}
+	return true
 }
 
 // match matches one lower-cased path segment, as path.Match would.
@@ -114,6 +138,8 @@ func (s *seg) match(name string) bool {
 		return strings.HasSuffix(name, s.lit)
 	case segInfix:
 		return strings.Contains(name, s.lit)
+	case segStars:
+		return matchStars(s.bits, name)
 	case segDeep:
 		return true
 	}

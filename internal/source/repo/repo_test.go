@@ -422,7 +422,8 @@ func plainMatch(g *Glob, rel string) bool {
 
 func TestCompiledGlobsAgree(t *testing.T) {
 	names := []string{"README.md", "docs/Runbook.md", "docs/ops/runbook-db.txt", "a/b/c/values-prod.yaml", "LICENSE-MIT",
-		"licence", ".github/workflows/ci.yml", "x/.env.example", "dr", "docs/dr/plan.md", "deep/runbooks/x/y.md", "*", "a*b/c?d", ""}
+		"licence", ".github/workflows/ci.yml", "x/.env.example", "dr", "docs/dr/plan.md", "deep/runbooks/x/y.md", "*", "a*b/c?d", "",
+		"perf/results/baseline-2024.json", "bench/perf-baseline.md", "docs/performance-baseline.csv", "x/benchmark-results.json.bak"}
 	for _, k := range kinds {
 		for _, g := range append(append([]*Glob{}, k.compiled...), k.proseOnly...) {
 			for _, n := range names {
@@ -440,6 +441,8 @@ func FuzzGlobMatch(f *testing.F) {
 	f.Add("licen[sc]e{,.*,-*}", "LICENSE-MIT")
 	f.Add(`a\*b/**/c?`, "a*b/x/cd")
 	f.Add("*.{md,txt}*", "notes.md.bak")
+	f.Add("**/*{baseline,result}*.{json,md}", "perf/load-baseline-v2.json")
+	f.Add("a*b*b", "abab")
 	f.Fuzz(func(t *testing.T, pattern, rel string) {
 		g, err := CompileGlob(pattern)
 		if err != nil {
