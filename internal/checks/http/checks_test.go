@@ -88,6 +88,8 @@ func TestChecks(t *testing.T) {
 		{"http/security-headers", goodTLS, nil, verdict.Pass},
 		{"http/security-headers", badTLS, nil, verdict.Fail},
 		{"http/security-headers", good, map[string]any{"require": []any{"hsts"}}, verdict.Unverified},
+		// An http:// target redirecting to HTTPS is judged on the HTTPS answer.
+		{"http/security-headers", source.Inputs{Targets: []source.Target{{URL: s.GoodRedirect.URL}}, CAFile: s.CA.PEMFile}, map[string]any{"require": []any{"hsts"}}, verdict.Pass},
 		{"http/security-headers", bad, map[string]any{"require": []any{"csp", "nosniff", "frame", "referrer", "no-version-leak"}}, verdict.Fail},
 		// An invalid certificate is no HTTP answer: unverified here, failed by tls/certificate.
 		{"http/security-headers", badCert, nil, verdict.Unverified},

@@ -129,8 +129,10 @@ func runSecurityHeaders(ctx context.Context, env *source.Env, p check.Params) ([
 			switch strings.ToLower(name) {
 			case "hsts":
 				v := h.Get("Strict-Transport-Security")
-				if t.URL.Scheme != "https" && p.Int("port") == 0 {
-					f := finding(verdict.Unverified, r, "HSTS only counts over HTTPS and the target is plain HTTP", nil)
+				// What matters is the answer's connection: an http:// target
+				// that redirects to HTTPS is judged on the HTTPS answer.
+				if r.TLS == nil {
+					f := finding(verdict.Unverified, r, "HSTS only counts over HTTPS and the answer came over plain HTTP", nil)
 					f.Hint = "--target https://..."
 					out = append(out, f)
 					continue
