@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 
@@ -192,6 +193,9 @@ func BenchmarkLoadAndCheck(b *testing.B) {
 			}
 			findings += len(fs)
 		}
+		if f := os.Getenv("GOLIVE_BENCH_HEAPPROFILE"); f != "" && i == 0 {
+			writeHeapProfile(b, f, env)
+		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		if ms.HeapInuse > peak {
@@ -201,4 +205,19 @@ func BenchmarkLoadAndCheck(b *testing.B) {
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "MB-heap")
 	b.ReportMetric(float64(len(cs)), "checks")
+}
+
+// writeHeapProfile records what the loaded set and its indexes keep alive
+// (env must stay reachable until the profile is written).
+func writeHeapProfile(b *testing.B, file string, env *source.Env) {
+	runtime.GC()
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	runtime.KeepAlive(env)
 }

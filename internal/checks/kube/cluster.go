@@ -35,7 +35,7 @@ func runRateLimit(ctx context.Context, env *source.Env, p check.Params) ([]verdi
 		for _, o := range s.Kind(rateLimitKinds...) {
 			if o.Kind == "EnvoyFilter" || o.Kind == "Middleware" || o.Kind == "KongPlugin" || o.Kind == "BackendTrafficPolicy" || o.Kind == "BackendConfig" || o.Kind == "SecurityPolicy" {
 				// these kinds do many things; only the ones limiting rates count
-				if !strings.Contains(strings.ToLower(fmt.Sprint(o.Raw["spec"])), "ratelimit") && !strings.Contains(strings.ToLower(fmt.Sprint(o.Raw["spec"])), "rate-limit") && !strings.Contains(strings.ToLower(fmt.Sprint(o.Raw["plugin"])), "rate-limit") {
+				if !strings.Contains(strings.ToLower(fmt.Sprint(field(o, "spec"))), "ratelimit") && !strings.Contains(strings.ToLower(fmt.Sprint(field(o, "spec"))), "rate-limit") && !strings.Contains(strings.ToLower(fmt.Sprint(field(o, "plugin"))), "rate-limit") {
 					continue
 				}
 			}
@@ -398,7 +398,7 @@ func imagePolicyCheck() check.Check {
 		Needs:       []check.Input{check.K8s},
 		Run: runner(func(s *ks.Set, p check.Params, id string) []verdict.Finding {
 			for _, o := range s.Kind("ClusterPolicy", "Policy") {
-				if strings.Contains(o.APIVersion, "kyverno.io") && strings.Contains(fmt.Sprint(o.Raw["spec"]), "verifyImages") {
+				if strings.Contains(o.APIVersion, "kyverno.io") && strings.Contains(fmt.Sprint(field(o, "spec")), "verifyImages") {
 					return []verdict.Finding{finding(id, verdict.Pass, s, o, prob("spec", "Kyverno "+o.Kind+" "+o.Name+" verifies images"))}
 				}
 			}
@@ -551,4 +551,10 @@ func clusterChecks() []check.Check {
 	cs = append(cs, rbacChecks()...)
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
 	return cs
+}
+
+// field is the value at path, nil when absent (printed as <nil>).
+func field(o *ks.Object, path string) any {
+	v, _ := o.Get(path)
+	return v
 }

@@ -34,7 +34,7 @@ func Register(r *check.Registry) {
 			}
 			out := make([]any, len(s.Objects))
 			for i, o := range s.Objects {
-				out[i] = o.Raw
+				out[i] = o.Map()
 			}
 			return out, nil
 		},

@@ -1,7 +1,10 @@
 package kube
 
 import (
+	"reflect"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func FuzzReadManifests(f *testing.F) {
@@ -30,6 +33,79 @@ func FuzzReadManifests(f *testing.F) {
 		for _, e := range errs {
 			if e.File != "fuzz.yaml" {
 				t.Fatalf("error without file: %v", e)
+			}
+		}
+	})
+}
+
+// FuzzTree checks the single-pass tree against yaml.v3's own decoding: the
+// same data (after normalize) and, where the tree has lines, the same field
+// lines as a yaml.Node walk.
+func FuzzTree(f *testing.F) {
+	for _, s := range []string{
+		"a: 1\nb: [x, {c: 2.5, d: ~}]\n",
+		"a: 0x10\nb: 010\nc: -0\nd: +5\ne: 1e3\nf: 2024-01-01\ng: True\nh: !!str 3\n",
+		"a: &x {b: 1}\nc: *x\nd: {<<: *x, e: 2}\n",
+		"a: 1\na: 2\n",
+		"? [a]\n: b\n",
+		"a:\n  - b: |\n      text\n    c: 'q'\n",
+		"1: a\ntrue: b\n",
+		"a: !custom x\nb: !!binary aGk=\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v any
+		verr := yaml.Unmarshal(data, &v)
+		b := newBuilder()
+		tr, lazy, terr := b.decode(document{data: data, startLine: 1})
+		if (verr == nil) != (terr == nil) {
+			t.Fatalf("errors differ: yaml.v3 %v, tree %v", verr, terr)
+		}
+		if verr != nil {
+			return
+		}
+		want, isMap := normalize(v).(map[string]any)
+		if !isMap {
+			if tr != nil && tr.nodes[0].kind == kMap {
+				t.Fatalf("tree has a map where yaml.v3 has %T", v)
+			}
+			return
+		}
+		if tr == nil {
+			t.Fatalf("no tree for %v", want)
+		}
+		got := tr.value(0)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("data differs:\ntree   %#v\nyaml.v3 %#v", got, want)
+		}
+		if lazy {
+			return
+		}
+		dp := &docPositions{data: data}
+		tp := treePositions{t: tr}
+		var paths [][]pathElem
+		var collect func(i int, p []pathElem)
+		collect = func(i int, p []pathElem) {
+			paths = append(paths, append([]pathElem(nil), p...))
+			switch tr.nodes[i].kind {
+			case kMap:
+				for j := i + 1; j < int(tr.nodes[i].end); j = int(tr.nodes[j+1].end) {
+					collect(j+1, append(p, pathElem{key: tr.nodes[j].s}))
+				}
+			case kSeq:
+				n := 0
+				for j := i + 1; j < int(tr.nodes[i].end); j = int(tr.nodes[j].end) {
+					collect(j, append(p, pathElem{index: n, isIndex: true}))
+					n++
+				}
+			}
+		}
+		collect(0, nil)
+		paths = append(paths, []pathElem{{key: "missing"}})
+		for _, p := range paths {
+			if a, b := tp.line(p), dp.line(p); a != b {
+				t.Fatalf("line of %v: tree %d, yaml.Node %d", p, a, b)
 			}
 		}
 	})

@@ -88,11 +88,11 @@ func buildKustomization(dir string) ([]*Object, []*FileError) {
 			o.Line = 0
 			if origin := o.Annotations[originAnnotation]; origin != "" {
 				delete(o.Annotations, originAnnotation)
-				if md, ok := o.Raw["metadata"].(map[string]any); ok {
-					if an, ok := md["annotations"].(map[string]any); ok {
-						delete(an, originAnnotation)
-						if len(an) == 0 {
-							delete(md, "annotations")
+				if md := o.data.child(o.root, "metadata"); md >= 0 {
+					if an := o.data.child(md, "annotations"); an >= 0 {
+						o.data.removeKey(an, originAnnotation)
+						if o.data.nodes[an].end == int32(an+1) {
+							o.data.removeKey(md, "annotations")
 						}
 					}
 				}

@@ -37,9 +37,10 @@ type Object struct {
 	// Typed is the k8s.io/api struct for kinds the client-go scheme knows
 	// (e.g. *appsv1.Deployment); nil for custom resources.
 	Typed runtime.Object
-	// Raw is the object as decoded JSON-compatible data (maps, slices,
-	// strings, int64, float64, bool). Always set.
-	Raw map[string]any
+	// data is the object's document (Map, Get and LineOf read it); root
+	// is the object's node in it (a List item is a node inside the List).
+	data *tree
+	root int
 
 	Origin Origin
 	// File is the file to report: the manifest, the Helm template the object
@@ -80,37 +81,35 @@ func (o *Object) LineOf(path string) int {
 	return o.Line
 }
 
-// Get walks Raw along path and returns the value found, if any.
-func (o *Object) Get(path string) (any, bool) {
-	var cur any = o.Raw
-	for _, e := range parsePath(path) {
-		switch c := cur.(type) {
-		case map[string]any:
-			if e.isIndex {
-				return nil, false
-			}
-			v, ok := c[e.key]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			if !e.isIndex || e.index >= len(c) {
-				return nil, false
-			}
-			cur = c[e.index]
-		default:
-			return nil, false
-		}
+// Map returns the object as JSON-compatible data (maps, slices, strings,
+// int64, float64, bool), built afresh on each call: callers may keep or
+// change it without affecting the object.
+func (o *Object) Map() map[string]any {
+	if o.data == nil {
+		return nil
 	}
-	return cur, true
+	m, _ := o.data.value(o.root).(map[string]any)
+	return m
+}
+
+// Get returns the value at path as JSON-compatible data (see Map), if any.
+func (o *Object) Get(path string) (any, bool) {
+	if o.data == nil {
+		return nil, false
+	}
+	i := o.data.walk(o.root, parsePath(path))
+	if i < 0 {
+		return nil, false
+	}
+	return o.data.value(i), true
 }
 
 // GetString returns the string at path ("" when absent or not a string).
 func (o *Object) GetString(path string) string {
-	v, _ := o.Get(path)
-	s, _ := v.(string)
-	return s
+	if o.data == nil {
+		return ""
+	}
+	return o.data.str(o.data.walk(o.root, parsePath(path)))
 }
 
 type pathElem struct {

@@ -89,23 +89,34 @@ func sourceComment(doc []byte) string {
 // skipped; a document that does not parse is an error naming file:line and
 // the remaining documents are still read.
 func ReadManifests(file string, data []byte) ([]*Object, []*FileError) {
+	return newBuilder().readManifests(file, data)
+}
+
+func (b *builder) readManifests(file string, data []byte) ([]*Object, []*FileError) {
 	var objs []*Object
 	var errs []*FileError
 	for _, d := range splitDocuments(data) {
 		if blank(d.data) {
 			continue
 		}
-		var v any
-		if err := yaml.Unmarshal(d.data, &v); err != nil {
+		t, lazy, err := b.decode(d)
+		if err != nil {
 			errs = append(errs, yamlError(file, d.startLine-1, err))
 			continue
 		}
-		m, ok := normalize(v).(map[string]any)
-		if !ok {
+		if t == nil || t.nodes[0].kind != kMap {
 			continue
 		}
-		pos := &docPositions{data: d.data, offset: d.startLine - 1}
-		os, err := objectsOf(m, pos)
+		var pos func(prefix []pathElem, i int) positions
+		if lazy {
+			// no lines in the tree: parse them from the document when asked
+			pos = func(prefix []pathElem, _ int) positions {
+				return &docPositions{data: d.data, offset: d.startLine - 1, prefix: prefix}
+			}
+		} else {
+			pos = func(_ []pathElem, i int) positions { return treePositions{t: t, root: i} }
+		}
+		os, err := objectsOf(t, 0, nil, pos)
 		if err != nil {
 			errs = append(errs, &FileError{File: file, Line: d.startLine, Err: err})
 		}
@@ -123,6 +134,38 @@ func ReadManifests(file string, data []byte) ([]*Object, []*FileError) {
 		}
 	}
 	return objs, errs
+}
+
+// decode parses one document once, straight into a flat tree with lines.
+// Documents using YAML features the direct conversion leaves to yaml.v3
+// (aliases, merge keys, non-string keys, unusual tags, duplicate keys, whose
+// error yaml.v3 words) are decoded by yaml.v3 instead; their trees have no
+// lines (lazy is true). A nil tree is an empty document.
+func (b *builder) decode(d document) (t *tree, lazy bool, err error) {
+	var n yaml.Node
+	if err := yaml.Unmarshal(d.data, &n); err != nil {
+		return nil, false, err
+	}
+	if len(n.Content) == 0 {
+		return nil, false, nil
+	}
+	t, err = b.build(n.Content[0], d.startLine-1)
+	if err == nil {
+		return t, false, nil
+	}
+	if !errors.Is(err, errFallback) {
+		return nil, false, err
+	}
+	var v any
+	if err := yaml.Unmarshal(d.data, &v); err != nil {
+		return nil, false, err
+	}
+	m, ok := normalize(v).(map[string]any)
+	if !ok {
+		return nil, false, nil
+	}
+	t, err = treeFromValue(m, d.startLine-1)
+	return t, true, err
 }
 
 // leadingComments counts the blank and comment lines before a document's content.
@@ -148,51 +191,54 @@ func blank(b []byte) bool {
 	return true
 }
 
-// objectsOf turns a decoded document into objects, expanding List kinds.
-func objectsOf(m map[string]any, pos *docPositions) ([]*Object, error) {
-	apiVersion, _ := m["apiVersion"].(string)
-	kind, _ := m["kind"].(string)
+// objectsOf turns the mapping at node i into objects, expanding List kinds.
+// prefix is i's path from the document root; pos gives the positions of a
+// node.
+func objectsOf(t *tree, i int, prefix []pathElem, pos func(prefix []pathElem, i int) positions) ([]*Object, error) {
+	apiVersion := t.str(t.child(i, "apiVersion"))
+	kind := t.str(t.child(i, "kind"))
 	if apiVersion == "" || kind == "" || notAnObject(apiVersion, kind) {
 		return nil, nil
 	}
-	if items, ok := m["items"].([]any); ok && strings.HasSuffix(kind, "List") {
+	if items := t.child(i, "items"); items >= 0 && t.nodes[items].kind == kSeq && strings.HasSuffix(kind, "List") {
 		var out []*Object
 		var errs []error
-		for i, it := range items {
-			im, ok := it.(map[string]any)
-			if !ok {
-				errs = append(errs, fmt.Errorf("%s item %d is not an object", kind, i))
+		n := 0
+		for j := items + 1; j < int(t.nodes[items].end); j, n = int(t.nodes[j].end), n+1 {
+			if t.nodes[j].kind != kMap {
+				errs = append(errs, fmt.Errorf("%s item %d is not an object", kind, n))
 				continue
 			}
-			ip := &docPositions{data: pos.data, offset: pos.offset, prefix: []pathElem{{key: "items"}, {index: i, isIndex: true}}}
-			os, err := objectsOf(im, ip)
+			ip := append(append(prefix[:len(prefix):len(prefix)], pathElem{key: "items"}), pathElem{index: n, isIndex: true})
+			p := pos(ip, j)
+			os, err := objectsOf(t, j, ip, pos)
 			if err != nil {
 				errs = append(errs, err)
 			}
 			for _, o := range os {
-				o.Line = ip.line(nil)
+				o.Line = p.line(nil)
 			}
 			out = append(out, os...)
 		}
 		return out, errors.Join(errs...)
 	}
-	o, err := newObject(m)
+	o, err := newObject(t, i)
 	if o != nil {
-		o.pos = pos
+		o.pos = pos(prefix, i)
 	}
 	return []*Object{o}, err
 }
 
 // newObject fills the common fields and decodes the typed form.
-func newObject(m map[string]any) (*Object, error) {
-	o := &Object{Raw: m}
-	o.APIVersion, _ = m["apiVersion"].(string)
-	o.Kind, _ = m["kind"].(string)
-	if md, ok := m["metadata"].(map[string]any); ok {
-		o.Name, _ = md["name"].(string)
-		o.Namespace, _ = md["namespace"].(string)
-		o.Labels = stringMap(md["labels"])
-		o.Annotations = stringMap(md["annotations"])
+func newObject(t *tree, i int) (*Object, error) {
+	o := &Object{data: t, root: i}
+	o.APIVersion = t.str(t.child(i, "apiVersion"))
+	o.Kind = t.str(t.child(i, "kind"))
+	if md := t.child(i, "metadata"); md >= 0 && t.nodes[md].kind == kMap {
+		o.Name = t.str(t.child(md, "name"))
+		o.Namespace = t.str(t.child(md, "namespace"))
+		o.Labels = t.stringMap(t.child(md, "labels"))
+		o.Annotations = t.stringMap(t.child(md, "annotations"))
 	}
 	gv, err := schema.ParseGroupVersion(o.APIVersion)
 	if err != nil {
@@ -206,32 +252,14 @@ func newObject(m map[string]any) (*Object, error) {
 	if err != nil {
 		return o, nil
 	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, typed); err != nil {
+	// The map is only the converter's input: the tree stays the one copy.
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Map(), typed); err != nil {
 		// Keep the object usable as raw data: a check on another field
 		// can still decide, and the error says what is wrong.
 		return o, fmt.Errorf("%s %q does not match the %s schema: %v", o.Kind, o.Name, gvk.GroupVersion(), err)
 	}
 	o.Typed = typed
 	return o, nil
-}
-
-func stringMap(v any) map[string]string {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, x := range m {
-		switch s := x.(type) {
-		case string:
-			out[k] = s
-		case nil:
-			out[k] = ""
-		default:
-			out[k] = fmt.Sprint(s)
-		}
-	}
-	return out
 }
 
 // normalize makes yaml.v3 output JSON-compatible, as the Kubernetes
