@@ -73,6 +73,17 @@ func From(ctx context.Context, env *source.Env, o Overrides) (*Result, error) {
 	}
 	key := fmt.Sprintf("load:%s:auth=%t", sp, o.Auth)
 	return source.Load(ctx, env, key, func(ctx context.Context, in *source.Inputs) (*Result, error) {
+		// One load test at a time per run: checks run concurrently, and two
+		// tests at once would each measure the other's traffic.
+		turn, _ := source.Load(ctx, env, "load:turn", func(context.Context, *source.Inputs) (chan struct{}, error) {
+			return make(chan struct{}, 1), nil
+		})
+		select {
+		case turn <- struct{}{}:
+			defer func() { <-turn }()
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for another load test to finish: %w", ctx.Err())
+		}
 		pc, err := probe.From(ctx, env)
 		if err != nil {
 			return nil, err
