@@ -100,7 +100,11 @@ func Pack(p *pack.Pack) []byte {
 		fmt.Fprintf(&b, "## %s\n\n", c.Title)
 		b.WriteString("| item | priority | decided by | seed lines |\n|---|---|---|---|\n")
 		for _, it := range items {
-			fmt.Fprintf(&b, "| `%s` %s | %s | %s | %s |\n", it.ID, cell(it.Title), it.Priority, cell(decidedBy(it)), cell(strings.Join(it.Refs, ", ")))
+			title := cell(it.Title)
+			if it.When != "" {
+				title += " *(applies when `" + strings.ReplaceAll(it.When, "|", `\|`) + "`)*"
+			}
+			fmt.Fprintf(&b, "| `%s` %s | %s | %s | %s |\n", it.ID, title, it.Priority, cell(decidedBy(it)), cell(strings.Join(it.Refs, ", ")))
 		}
 		b.WriteString("\n")
 	}
@@ -137,6 +141,9 @@ func decidedBy(it *pack.Item) string {
 		ids = append(ids, name)
 	}
 	s := strings.Join(ids, ", ")
+	if it.AnyCheck {
+		s = "any of " + s
+	}
 	if it.Manual {
 		s += " + attestation"
 	}

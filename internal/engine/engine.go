@@ -62,10 +62,16 @@ func Run(ctx context.Context, o Options) *verdict.Report {
 		o.FailOn = verdict.Critical
 	}
 
+	// Conditions first: checks of items that do not apply are not run, so
+	// no probe is sent on their behalf.
+	applies := evalConditions(ctx, o)
 	invs := map[string]*invocation{}
 	var order []*invocation
 	for _, p := range o.Packs {
 		for _, it := range p.Items {
+			if c, ok := applies[it.When]; ok && it.When != "" && !c.holds {
+				continue
+			}
 			for _, ref := range it.Checks {
 				k := invocationKey(ref)
 				if _, ok := invs[k]; !ok {
@@ -77,7 +83,6 @@ func Run(ctx context.Context, o Options) *verdict.Report {
 		}
 	}
 	runAll(ctx, o, order)
-	applies := evalConditions(ctx, o)
 
 	waivers, expired := collectWaivers(ctx, o, now)
 	rep := &verdict.Report{

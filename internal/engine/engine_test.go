@@ -81,7 +81,7 @@ items:
   - {id: d/cel-true, title: CT, category: d, priority: medium, checks: [{cel: 'files.exists(f, f == "go.mod")'}]}
   - {id: d/cel-false, title: CF, category: d, priority: medium, checks: [{cel: 'files.exists(f, f == "Dockerfile")', message: no Dockerfile}]}
   - {id: d/cel-missing, title: CM, category: d, priority: medium, checks: [{cel: 'size(targets) > 0'}]}
-  - {id: d/when-false, title: WF, category: d, priority: critical, when: 'files.exists(f, f == "mpl.toml")', checks: [{check: test/outcome, with: {status: fail}}]}
+  - {id: d/when-false, title: WF, category: d, priority: critical, when: 'files.exists(f, f == "mpl.toml")', checks: [{check: test/outcome, with: {status: fail, object: only-when-false}}]}
   - {id: d/when-true, title: WT, category: d, priority: low, when: 'files.exists(f, f == "go.mod")', checks: [{check: test/outcome, with: {status: pass}}]}
   - {id: d/when-unknown, title: WU, category: d, priority: low, when: 'size(targets) > 0', checks: [{check: test/outcome, with: {status: pass}}]}
   - {id: d/any-one-passes, title: A1, category: d, priority: high, decide: any, checks: [{check: test/outcome, with: {status: fail}}, {check: test/outcome, with: {status: pass}}]}
@@ -155,7 +155,7 @@ func TestItemStatuses(t *testing.T) {
 	// Eight distinct parameter sets (pass, fail, missing, error, panic, none,
 	// na, mixed); pass is shared by several items and must run once.
 	if n := runs.Load(); n != 8 {
-		t.Errorf("check ran %d times, want 8 (one per distinct parameter set)", n)
+		t.Errorf("check ran %d times, want 8 (one per distinct parameter set; none for items that do not apply)", n)
 	}
 	var expiredKinds []string
 	for _, e := range rep.Expired {

@@ -13,10 +13,14 @@ import (
 func TestRunSettlesLikeTheEngine(t *testing.T) {
 	reg := check.NewRegistry()
 	outcomes := map[string]check.RunFunc{
-		"t/none":    func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) { return nil, nil },
-		"t/missing": func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) { return nil, source.NotGiven("--target", "URL") },
-		"t/broken":  func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) { return nil, errors.New("boom") },
-		"t/panics":  func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) { panic("bug") },
+		"t/none": func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) { return nil, nil },
+		"t/missing": func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) {
+			return nil, source.NotGiven("--target", "URL")
+		},
+		"t/broken": func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) {
+			return nil, errors.New("boom")
+		},
+		"t/panics": func(context.Context, *source.Env, check.Params) ([]verdict.Finding, error) { panic("bug") },
 	}
 	for id, run := range outcomes {
 		reg.Register(check.Check{ID: id, Title: id, Run: run})
