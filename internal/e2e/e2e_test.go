@@ -8,6 +8,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,6 +21,13 @@ import (
 	"golive.dev/golive/internal/cli"
 	"golive.dev/golive/internal/verdict"
 )
+
+// TestMain keeps the test services' own log lines (TLS handshakes the bad
+// service refuses on purpose) out of the output.
+func TestMain(m *testing.M) {
+	log.SetOutput(io.Discard)
+	os.Exit(m.Run())
+}
 
 // seedPacks are the built-in packs written from the five seed checklists.
 var seedPacks = []string{"mpl-proxy", "eventcore", "acton-service", "agent-framework", "generic"}
