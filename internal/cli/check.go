@@ -223,7 +223,7 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	}
 	env := source.NewEnv(in)
 	// Probes that send bursts or load announce themselves before sending.
-	ctx := probe.WithNotify(cmd.Context(), func(msg string) { fmt.Fprintln(a.stderr, "golive:", msg) })
+	ctx := probe.WithNotify(cmd.Context(), func(msg string) { fmt.Fprintln(a.stderr, msg) })
 	if isTerminal(a.stderr) {
 		ctx = load.WithProgress(ctx, progressBar(a.stderr))
 	}
