@@ -220,7 +220,7 @@ func networkChecks() []check.Check {
 				if sel == nil {
 					return []problem{prob("spec", "ServiceMonitor has no valid selector")}
 				}
-				for _, svc := range s.Kind("Service") {
+				for _, svc := range servicesWithLabels(s, o) {
 					if sel.Matches(labels.Set(svc.Labels)) {
 						return nil
 					}
@@ -334,16 +334,14 @@ func checkNetworkPolicy(s *ks.Set, w *ks.Workload, p check.Params) []problem {
 	nps := s.NetworkPoliciesFor(w)
 	crd := 0
 	if p.Bool("acceptCRD") {
-		for _, o := range s.Kind("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy") {
-			if sel, ok := ks.LabelSelectorAt(o, "spec.endpointSelector"); ok && (o.Kind != "CiliumNetworkPolicy" || s.Namespace(o) == s.Namespace(w.Object)) && ks.SelectorMatches(sel, w.Template.Labels) {
+		idx := crdPolicies(s)
+		ns := s.Namespace(w.Object)
+		for _, cp := range append(idx.cilium[ns], idx.cilium[clusterwide]...) {
+			if cp.sel.Matches(labels.Set(w.Template.Labels)) {
 				crd++
 			}
 		}
-		for _, o := range s.Kind("NetworkPolicy") {
-			if strings.Contains(o.APIVersion, "projectcalico.org") && s.Namespace(o) == s.Namespace(w.Object) {
-				crd++ // Calico selectors are expressions; any policy in the namespace counts
-			}
-		}
+		crd += idx.calico[ns] // Calico selectors are expressions; any policy in the namespace counts
 	}
 	if len(nps) == 0 && crd == 0 {
 		return []problem{prob(w.TemplatePath+".metadata.labels", "no NetworkPolicy selects this workload's pods: all traffic is allowed", "expected", "a NetworkPolicy selecting the pods")}
@@ -447,4 +445,65 @@ func portNumber(s *ks.Set, w *ks.Workload, port string) string {
 		}
 	}
 	return port
+}
+
+// servicesWithLabels narrows the Services a monitor's selector can match to
+// those carrying one of its matchLabels pairs (all Services when it has
+// none), so that many monitors over many Services stay linear.
+func servicesWithLabels(s *ks.Set, monitor *ks.Object) []*ks.Object {
+	ls, ok := ks.LabelSelectorAt(monitor, "spec.selector")
+	if !ok || len(ls.MatchLabels) == 0 {
+		return s.Kind("Service")
+	}
+	byPair := s.Memo("kube/services-by-label", func() any {
+		m := map[string][]*ks.Object{}
+		for _, svc := range s.Kind("Service") {
+			for k, v := range svc.Labels {
+				m[k+"="+v] = append(m[k+"="+v], svc)
+			}
+		}
+		return m
+	}).(map[string][]*ks.Object)
+	for k, v := range ls.MatchLabels {
+		return byPair[k+"="+v] // any pair will do: a match must carry them all
+	}
+	return nil
+}
+
+// clusterwide is the crdPolicies key of CiliumClusterwideNetworkPolicies.
+const clusterwide = "\x00clusterwide"
+
+type ciliumPolicy struct{ sel labels.Selector }
+
+type crdPolicyIndex struct {
+	cilium map[string][]ciliumPolicy // namespace (or clusterwide) -> endpoint selectors
+	calico map[string]int            // namespace -> Calico NetworkPolicies
+}
+
+// crdPolicies groups the CRD-based network policies once per run.
+func crdPolicies(s *ks.Set) *crdPolicyIndex {
+	return s.Memo("kube/crd-network-policies", func() any {
+		idx := &crdPolicyIndex{cilium: map[string][]ciliumPolicy{}, calico: map[string]int{}}
+		for _, o := range s.Kind("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy") {
+			ls, ok := ks.LabelSelectorAt(o, "spec.endpointSelector")
+			if !ok {
+				continue
+			}
+			sel, err := metav1.LabelSelectorAsSelector(ls)
+			if err != nil || ls == nil {
+				continue
+			}
+			key := s.Namespace(o)
+			if o.Kind != "CiliumNetworkPolicy" {
+				key = clusterwide
+			}
+			idx.cilium[key] = append(idx.cilium[key], ciliumPolicy{sel})
+		}
+		for _, o := range s.Kind("NetworkPolicy") {
+			if strings.Contains(o.APIVersion, "projectcalico.org") {
+				idx.calico[s.Namespace(o)]++
+			}
+		}
+		return idx
+	}).(*crdPolicyIndex)
 }

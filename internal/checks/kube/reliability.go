@@ -390,10 +390,8 @@ func reliabilityChecks() []check.Check {
 					return []problem{prob(w.PodPath(), "priorityClassName not set", "expected", "a PriorityClass")}
 				}
 				if p.Bool("requireExisting") && !strings.HasPrefix(pc, "system-") {
-					for _, o := range s.Kind("PriorityClass") {
-						if o.Name == pc {
-							return nil
-						}
+					if namesOf(s, "PriorityClass")[pc] {
+						return nil
 					}
 					return []problem{prob(w.PodPath()+".priorityClassName", "PriorityClass "+pc+" is not defined among the objects", "found", pc)}
 				}
@@ -431,15 +429,18 @@ func reliabilityChecks() []check.Check {
 				if w.Kind == "Rollout" {
 					return nil
 				}
-				for _, r := range s.Kind("Rollout") {
-					if r.GetString("spec.workloadRef.name") == w.Name && s.Namespace(r) == s.Namespace(w.Object) {
-						return nil
+				managed := s.Memo("kube/progressive-targets", func() any {
+					m := map[string]bool{}
+					for _, r := range s.Kind("Rollout") {
+						m[s.Namespace(r)+"/"+r.GetString("spec.workloadRef.name")] = true
 					}
-				}
-				for _, c := range s.Kind("Canary") {
-					if c.GetString("spec.targetRef.name") == w.Name && s.Namespace(c) == s.Namespace(w.Object) {
-						return nil
+					for _, c := range s.Kind("Canary") {
+						m[s.Namespace(c)+"/"+c.GetString("spec.targetRef.name")] = true
 					}
+					return m
+				}).(map[string]bool)
+				if managed[s.Namespace(w.Object)+"/"+w.Name] {
+					return nil
 				}
 				return []problem{prob("kind", "no Argo Rollout or Flagger Canary manages this workload", "expected", "Rollout or Canary")}
 			}),
@@ -795,4 +796,15 @@ func checkSpread(s *ks.Set, w *ks.Workload, p check.Params) []problem {
 		what = append(what, "topologySpreadConstraints")
 	}
 	return []problem{prob(w.PodPath(), "no "+strings.Join(what, " or ")+" on "+strings.Join(keys, " or ")+" selecting the workload's pods", "expected", strings.Join(what, " or ")+" on "+strings.Join(keys, ", "))}
+}
+
+// namesOf is the set of names of a kind's objects, built once per run.
+func namesOf(s *ks.Set, kind string) map[string]bool {
+	return s.Memo("kube/names:"+kind, func() any {
+		m := map[string]bool{}
+		for _, o := range s.Kind(kind) {
+			m[o.Name] = true
+		}
+		return m
+	}).(map[string]bool)
 }

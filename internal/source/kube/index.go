@@ -41,6 +41,9 @@ type Set struct {
 	byName    map[string]*Object     // "Kind/ns/name" -> first object of that identity
 	wlByLabel map[string][]*Workload // "ns\x00key=value" of a pod label -> workloads
 	svcByPair map[string][]*Object   // "ns\x00key=value" of one selector pair -> Services
+	pdbs      selIndex               // by namespace
+	netpols   selIndex               // by namespace
+	monitors  selIndex               // ServiceMonitors and PodMonitors, any namespace (they may select across)
 
 	memoMu sync.Mutex
 	memo   map[string]any
@@ -105,7 +108,8 @@ func itoa(i int) string {
 func newSet(objs []*Object, ns string) *Set {
 	s := &Set{Objects: objs, DefaultNamespace: ns, byKind: map[string][]*Object{},
 		byKindNS: map[string]map[string][]*Object{}, selectors: map[*Object]labels.Selector{}}
-	for _, o := range objs {
+	for i, o := range objs {
+		o.seq = i
 		s.byKind[o.Kind] = append(s.byKind[o.Kind], o)
 		m := s.byKindNS[o.Kind]
 		if m == nil {
@@ -121,12 +125,24 @@ func newSet(objs []*Object, ns string) *Set {
 			path = "spec.podSelector"
 		}
 		if path != "" {
+			var matchLabels map[string]string
 			if ls, ok := LabelSelectorAt(o, path); ok {
 				if sel, err := metav1.LabelSelectorAsSelector(ls); err == nil {
 					s.selectors[o] = sel
+					matchLabels = ls.MatchLabels
 				}
 			} else if o.Kind == "NetworkPolicy" {
 				s.selectors[o] = labels.Everything()
+			}
+			if s.selectors[o] != nil {
+				switch o.Kind {
+				case "PodDisruptionBudget":
+					s.pdbs.add(s.Namespace(o), o, matchLabels)
+				case "NetworkPolicy":
+					s.netpols.add(s.Namespace(o), o, matchLabels)
+				default:
+					s.monitors.add("", o, matchLabels)
+				}
 			}
 		}
 	}
@@ -341,7 +357,7 @@ func (s *Set) PodsSelectedBy(o *Object, sel *metav1.LabelSelector) []*Workload {
 // PDBsFor returns the PodDisruptionBudgets (any version) selecting w's pods.
 func (s *Set) PDBsFor(w *Workload) []*Object {
 	var out []*Object
-	for _, o := range s.InNamespace("PodDisruptionBudget", s.Namespace(w.Object)) {
+	for _, o := range s.pdbs.candidates(s.Namespace(w.Object), w.Template.Labels) {
 		sel := s.selectors[o]
 		if sel == nil || (sel.Empty() && o.APIVersion != "policy/v1") {
 			continue // an empty selector selects nothing before policy/v1
@@ -363,7 +379,7 @@ func (s *Set) HPAsFor(w *Workload) []*Object {
 // pods; an empty podSelector picks every pod of its namespace.
 func (s *Set) NetworkPoliciesFor(w *Workload) []*Object {
 	var out []*Object
-	for _, o := range s.InNamespace("NetworkPolicy", s.Namespace(w.Object)) {
+	for _, o := range s.netpols.candidates(s.Namespace(w.Object), w.Template.Labels) {
 		if sel := s.selectors[o]; sel != nil && sel.Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, o)
 		}
@@ -376,23 +392,83 @@ func (s *Set) NetworkPoliciesFor(w *Workload) []*Object {
 func (s *Set) MonitorsFor(w *Workload) []*Object {
 	var out []*Object
 	svcs := s.ServicesFor(w)
-	for _, m := range s.byKind["ServiceMonitor"] {
-		sel := s.selectors[m]
-		if sel == nil || len(svcs) == 0 {
-			continue
-		}
-		for _, svc := range svcs {
-			if monitorNamespaceMatches(s, m, svc) && sel.Matches(labels.Set(svc.Labels)) {
+	seen := map[*Object]bool{}
+	for _, svc := range svcs {
+		for _, m := range s.monitors.candidates("", svc.Labels) {
+			if m.Kind == "ServiceMonitor" && !seen[m] && monitorNamespaceMatches(s, m, svc) && s.selectors[m].Matches(labels.Set(svc.Labels)) {
+				seen[m] = true
 				out = append(out, m)
-				break
 			}
 		}
 	}
-	for _, m := range s.byKind["PodMonitor"] {
-		sel := s.selectors[m]
-		if sel != nil && monitorNamespaceMatches(s, m, w.Object) && sel.Matches(labels.Set(w.Template.Labels)) {
+	for _, m := range s.monitors.candidates("", w.Template.Labels) {
+		if m.Kind == "PodMonitor" && monitorNamespaceMatches(s, m, w.Object) && s.selectors[m].Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, m)
 		}
+	}
+	// ServiceMonitors first, each kind in input order, as a scan would give
+	sort.SliceStable(out, func(i, j int) bool {
+		if (out[i].Kind == "ServiceMonitor") != (out[j].Kind == "ServiceMonitor") {
+			return out[i].Kind == "ServiceMonitor"
+		}
+		return out[i].seq < out[j].seq
+	})
+	return out
+}
+
+// selIndex finds the objects whose label selector may match a label set
+// without trying every selector of a namespace against every workload,
+// which is quadratic when a namespace holds thousands of apps.
+type selIndex struct {
+	byPair map[string][]*Object // "scope\x00key=value" of one matchLabels pair
+	always map[string][]*Object // scope -> selectors without matchLabels: always candidates
+}
+
+// add indexes o under one of its matchLabels pairs (the smallest key): a
+// label set lacking that pair cannot match, one having it still has to be
+// checked against the whole selector.
+func (x *selIndex) add(scope string, o *Object, matchLabels map[string]string) {
+	if x.byPair == nil {
+		x.byPair, x.always = map[string][]*Object{}, map[string][]*Object{}
+	}
+	if len(matchLabels) == 0 {
+		x.always[scope] = append(x.always[scope], o)
+		return
+	}
+	first := ""
+	for k := range matchLabels {
+		if first == "" || k < first {
+			first = k
+		}
+	}
+	key := scope + "\x00" + first + "=" + matchLabels[first]
+	x.byPair[key] = append(x.byPair[key], o)
+}
+
+// candidates returns, in input order, the objects whose selector may match
+// set; each still has to be matched.
+func (x *selIndex) candidates(scope string, set map[string]string) []*Object {
+	out := x.always[scope]
+	sorted := true
+	for k, v := range set {
+		c := x.byPair[scope+"\x00"+k+"="+v]
+		if len(c) == 0 {
+			continue
+		}
+		if len(out) == 0 {
+			out = c
+			continue
+		}
+		if sorted {
+			out = append([]*Object(nil), out...)
+			sorted = false
+		}
+		out = append(out, c...)
+	}
+	if !sorted {
+		// each object sits under one pair, and set has each key once, so
+		// there are no duplicates to drop
+		sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
 	}
 	return out
 }

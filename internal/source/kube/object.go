@@ -53,6 +53,7 @@ type Object struct {
 	Kustomization string
 
 	pos positions
+	seq int // place in Set.Objects, to keep index lookups in input order
 }
 
 // ID is Kind/namespace/name, the form findings use.
