@@ -42,9 +42,9 @@ func Register(r *check.Registry) {
 					continue
 				}
 				for i, d := range docs {
-					key := f.Path
+					key := f.Rel
 					if i > 0 {
-						key = fmt.Sprintf("%s#%d", f.Path, i)
+						key = fmt.Sprintf("%s#%d", f.Rel, i)
 					}
 					out[key] = d.Interface()
 				}

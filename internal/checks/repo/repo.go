@@ -40,7 +40,7 @@ func Register(r *check.Registry) {
 			if err != nil {
 				return nil, err
 			}
-			return rp.Paths(), nil
+			return rp.RelPaths(), nil
 		},
 	})
 }

@@ -151,7 +151,7 @@ func TestSetFromRepoAndValues(t *testing.T) {
 		r, _ := f.Query(MustPath("log.level"))
 		res = append(res, r...)
 	}
-	if len(res) != 1 || res[0].Node.String() != "INFO" || res[0].File.Path != "config/agent.toml" {
+	if len(res) != 1 || res[0].Node.String() != "INFO" || res[0].File.Rel != "config/agent.toml" {
 		t.Errorf("query = %+v", res)
 	}
 }

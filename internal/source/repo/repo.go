@@ -266,6 +266,11 @@ func (r *Repo) add(f *File) {
 	}
 	r.Files = append(r.Files, f)
 	r.byPath[f.Path] = f
+	// Lookups by root-relative path work too; with several roots the first
+	// root's file wins, as it is listed first.
+	if _, taken := r.byPath[f.Rel]; !taken {
+		r.byPath[f.Rel] = f
+	}
 }
 
 type walker struct {
@@ -366,14 +371,11 @@ func (w *walker) walk(ctx context.Context, dir, real, rel string, parts []string
 	return nil
 }
 
+// display is how a file is named in findings: the path the user can open
+// from where golive runs (the root as given joined with the relative path),
+// the same form every other source uses.
 func (w *walker) display(rel string) string {
-	if w.nroots > 1 {
-		return filepath.ToSlash(filepath.Join(w.root, rel))
-	}
-	if rel == "" {
-		return "."
-	}
-	return rel
+	return filepath.ToSlash(filepath.Join(w.root, rel))
 }
 
 func join(dir, name string) string {
@@ -394,6 +396,16 @@ func (r *Repo) Paths() []string {
 	out := make([]string, len(r.Files))
 	for i, f := range r.Files {
 		out[i] = f.Path
+	}
+	return out
+}
+
+// RelPaths lists every indexed file relative to its root: what CEL
+// expressions in packs see, independent of where golive was started.
+func (r *Repo) RelPaths() []string {
+	out := make([]string, len(r.Files))
+	for i, f := range r.Files {
+		out[i] = f.Rel
 	}
 	return out
 }
@@ -455,10 +467,7 @@ func GlobsKey(globs []*Glob) string {
 func (r *Repo) MatchDirs(globs ...*Glob) []string {
 	var out []string
 	for _, d := range r.Dirs {
-		rel := d
-		if len(r.Roots) > 1 {
-			rel = relToRoot(r.Roots, d)
-		}
+		rel := relToRoot(r.Roots, d)
 		for _, g := range globs {
 			if g.Match(rel) {
 				out = append(out, d)

@@ -53,12 +53,12 @@ func TestLoadHonoursIgnoresAndSkips(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}
-	for _, p := range r.Paths() {
+	for _, p := range r.RelPaths() {
 		got[p] = true
 	}
 	for _, want := range []string{".gitignore", ".env.example", "README.md", "sub/keep.log", "sub/code.go", "docs/Runbook.md", "bin/blob", "deep/a/b/c/d/e_test.go"} {
 		if !got[want] {
-			t.Errorf("missing %s in %v", want, r.Paths())
+			t.Errorf("missing %s in %v", want, r.RelPaths())
 		}
 	}
 	for _, bad := range []string{".env", "build/out.txt", "app.log", "sub/local.txt", "vendor/x/x.go", "node_modules/a/i.js", ".git/HEAD"} {
@@ -99,7 +99,7 @@ func TestUnreadableRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Errors) != 1 || r.Errors[0].Path != "locked" {
+	if len(r.Errors) != 1 || !strings.HasSuffix(r.Errors[0].Path, "/locked") {
 		t.Errorf("errors = %v", r.Errors)
 	}
 }
@@ -179,10 +179,12 @@ func TestProseKindsIgnoreConfigFiles(t *testing.T) {
 	}
 }
 
+// paths holds every file by its root-relative and by its display path.
 func paths(r *Repo) map[string]bool {
 	got := map[string]bool{}
-	for _, p := range r.Paths() {
-		got[p] = true
+	for _, f := range r.Files {
+		got[f.Rel] = true
+		got[f.Path] = true
 	}
 	return got
 }
@@ -243,7 +245,7 @@ func TestExclusion(t *testing.T) {
 			got := paths(r)
 			for _, p := range tt.want {
 				if !got[p] {
-					t.Errorf("%s missing from %v", p, r.Paths())
+					t.Errorf("%s missing from %v", p, r.RelPaths())
 				}
 			}
 			for _, p := range tt.missing {
@@ -279,7 +281,7 @@ func TestRootIsItsOwnExclusion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Paths(); len(got) != 1 || got[0] != "a.yaml" {
+	if got := r.RelPaths(); len(got) != 1 || got[0] != "a.yaml" {
 		t.Errorf("paths = %v, want [a.yaml]", got)
 	}
 }
@@ -329,7 +331,7 @@ func TestFileRoots(t *testing.T) {
 		}
 		got := paths(r)
 		want := []string{filepath.ToSlash(fixture), filepath.ToSlash(prod), filepath.ToSlash(filepath.Join(src, "main.go"))}
-		if len(got) != len(want) {
+		if len(r.Files) != len(want) {
 			t.Errorf("paths = %v, want %v (a root given twice is indexed once)", r.Paths(), want)
 		}
 		for _, w := range want {
@@ -363,7 +365,7 @@ func TestFromHonoursInputsExclude(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Paths(); len(got) != 1 || got[0] != "a.go" || r.Excluded != 2 {
+	if got := r.RelPaths(); len(got) != 1 || got[0] != "a.go" || r.Excluded != 2 {
 		t.Errorf("paths = %v excluded %d, want [a.go] and 2", got, r.Excluded)
 	}
 	again, _ := From(context.Background(), env)
