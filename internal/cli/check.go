@@ -26,6 +26,7 @@ import (
 
 type checkFlags struct {
 	s           Settings
+	vars        []string
 	configFile  string
 	targets     []string
 	targetNames []string
@@ -52,6 +53,7 @@ failed, 2 bad input or usage.`,
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringArrayVar(&f.vars, "var", nil, "set a pack variable NAME=VALUE, e.g. --var service=orders-api (repeatable; golive packs show lists a pack's variables)")
 	fl.StringArrayVar(&f.s.Exclude, "exclude", nil, "glob of files or folders to leave out, relative to each path (repeatable; testdata, vendor and node_modules always are)")
 	fl.StringArrayVarP(&f.s.Packs, "pack", "p", nil, "pack to run: a built-in name or a file (repeatable; default: default)")
 	fl.StringArrayVarP(&f.s.Output, "output", "o", nil, "report FORMAT or FORMAT=FILE (repeatable): "+strings.Join(report.Formats, ", "))
@@ -76,7 +78,7 @@ failed, 2 bad input or usage.`,
 	fl.StringVar(&f.s.Database, "database", "", "database DSN, e.g. postgres://user@host/db (or GOLIVE_DATABASE)")
 	fl.StringVar(&f.s.Kubeconfig, "kubeconfig", "", "kubeconfig of the live cluster")
 	fl.StringVar(&f.s.Context, "context", "", "kubeconfig context")
-	fl.StringVar(&f.s.ClusterDump, "cluster-dump", "", "file or folder of `kubectl get -o yaml` output, for offline review")
+	fl.StringVar(&f.s.ClusterDump, "cluster-dump", "", "file or folder of kubectl get -o yaml output, for offline review")
 	fl.BoolVar(&f.s.ForbidInRepoWaivers, "forbid-in-repo-waivers", false, "ignore waiver annotations on objects (waivers only from .golive/waivers.yaml)")
 	fl.IntVar(&f.s.Concurrency, "concurrency", 0, "checks run at once (default 4 per CPU)")
 	fl.StringVar(&f.s.Timeout, "timeout", "", "time limit of one check (default 2m)")
@@ -88,6 +90,16 @@ failed, 2 bad input or usage.`,
 func (a *app) resolveSettings(f *checkFlags, args []string) (*Settings, error) {
 	s := f.s
 	s.Paths = args
+	for _, kv := range f.vars {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("--var %q: want NAME=VALUE", kv)
+		}
+		if s.Vars == nil {
+			s.Vars = map[string]string{}
+		}
+		s.Vars[strings.TrimSpace(name)] = val
+	}
 	for i, u := range f.targets {
 		t := struct {
 			Name string `yaml:"name"`
@@ -185,13 +197,24 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 			return badInput(fmt.Errorf("path %s: %w", p, err))
 		}
 	}
+	loader := *a.loader
+	loader.Vars = s.Vars
 	var packs []*pack.Pack
+	declared := map[string]bool{}
 	for _, ref := range s.Packs {
-		p, err := a.loader.Load(ref)
+		p, err := loader.Load(ref)
 		if err != nil {
 			return badInput(err)
 		}
 		packs = append(packs, p)
+		for name := range p.Vars {
+			declared[name] = true
+		}
+	}
+	for name := range s.Vars {
+		if !declared[name] {
+			return badInput(fmt.Errorf("--var %s: no pack of this run declares it (golive packs show NAME lists a pack's variables)", name))
+		}
 	}
 	root := s.Paths[0]
 	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {

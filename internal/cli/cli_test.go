@@ -90,6 +90,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad output format", []string{"check", good, "--pack", filepath.Join(good, "pack.yaml"), "-o", "pdf"}, 2, "unknown format"},
 		{"missing path", []string{"check", filepath.Join(good, "nope")}, 2, "no such file"},
 		{"bad config names file:line", []string{"check", badCfg}, 2, ".golive.yaml:2: unknown field failon"},
+		{"unknown var", []string{"check", good, "--pack", filepath.Join(good, "pack.yaml"), "--var", "port=9090"}, 2, "--var port"},
+		{"bad var", []string{"check", good, "--pack", filepath.Join(good, "pack.yaml"), "--var", "port"}, 2, "NAME=VALUE"},
 		{"bad target", []string{"check", good, "--pack", filepath.Join(good, "pack.yaml"), "--target", "ftp://x"}, 2, "--target"},
 		{"waive needs reason", []string{"waive", "c/no-fail", "--expires", "30d", "--pack", filepath.Join(good, "pack.yaml"), "--repo", good}, 2, "--reason"},
 		{"waive needs expiry", []string{"waive", "c/no-fail", "--reason", "x", "--pack", filepath.Join(good, "pack.yaml"), "--repo", good}, 2, "--expires"},

@@ -100,6 +100,8 @@ func (a *app) renderInit(s surveyResult) string {
 	b.WriteString("failOn: critical\n")
 	b.WriteString("# strict: true makes unverified and manual items fail the gate too (the go-live run).\n")
 	b.WriteString("strict: false\n\n")
+	b.WriteString("# Pack variables (golive packs show NAME lists them), e.g. the service's name and metrics port.\n")
+	b.WriteString("# vars:\n#   service: my-service\n\n")
 	b.WriteString("# Globs left out of the scan besides .gitignore (testdata, vendor, node_modules always are).\n")
 	b.WriteString("# exclude: [\"examples/**\"]\n\n")
 	fmt.Fprintf(&b, "# Found: %s.\n", s.summary())

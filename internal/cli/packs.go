@@ -62,6 +62,12 @@ func (a *app) packsCommand() *cobra.Command {
 				return badInput(fmt.Errorf("-o %s: want text or json", showFormat))
 			}
 			fmt.Fprintf(a.stdout, "%s — %s (version %s)\n%d items, %d automated, %d manual\n", doc.Name, doc.Title, doc.Version, len(doc.Items), doc.Automated, len(doc.Items)-doc.Automated)
+			if len(doc.Vars) > 0 {
+				fmt.Fprintln(a.stdout, "\nVariables (set with --var NAME=VALUE or vars: in .golive.yaml):")
+				for _, v := range doc.Vars {
+					fmt.Fprintf(a.stdout, "  %s = %v  %s\n", v.Name, v.Default, v.Description)
+				}
+			}
 			cat := ""
 			for _, it := range doc.Items {
 				if it.Category != cat {
@@ -109,9 +115,16 @@ type packDoc struct {
 	Source      string          `json:"source"`
 	Description string          `json:"description,omitempty"`
 	Extends     string          `json:"extends,omitempty"`
+	Vars        []varDoc        `json:"vars,omitempty"`
 	Categories  []pack.Category `json:"categories"`
 	Automated   int             `json:"automated"`
 	Items       []itemDoc       `json:"items"`
+}
+
+type varDoc struct {
+	Name        string `json:"name"`
+	Default     any    `json:"default"`
+	Description string `json:"description,omitempty"`
 }
 
 type itemDoc struct {
@@ -150,6 +163,10 @@ func (it itemDoc) CheckIDs() []string {
 func describePack(p *pack.Pack) packDoc {
 	doc := packDoc{Name: p.Name, Title: p.Title, Version: p.Version, Source: p.Source, Description: p.Description,
 		Extends: p.Extends, Categories: p.Categories}
+	for _, name := range sortedKeys(p.Vars) {
+		v := p.Vars[name]
+		doc.Vars = append(doc.Vars, varDoc{Name: name, Default: v.Default, Description: v.Description})
+	}
 	for _, it := range p.Items {
 		d := itemDoc{ID: it.ID, Title: it.Title, Category: it.Category, Priority: string(it.Priority),
 			Refs: it.Refs, Automated: it.Automated(), Manual: it.NeedsAttestation(), Checks: []checkDoc{},
@@ -294,4 +311,13 @@ func explainItem(a *app, p *pack.Pack, it *pack.Item) {
 		fmt.Fprintln(w, "  and a person's sign-off once the checks pass")
 	}
 	fmt.Fprintln(w)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

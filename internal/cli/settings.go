@@ -22,14 +22,16 @@ const ConfigFile = ".golive.yaml"
 // .golive.yaml, then GOLIVE_* environment variables: the first that sets a
 // value wins.
 type Settings struct {
-	Packs       []string `yaml:"packs"`
-	Paths       []string `yaml:"paths"`
-	Exclude     []string `yaml:"exclude"`
-	FailOn      string   `yaml:"failOn"`
-	Strict      bool     `yaml:"strict"`
-	Output      []string `yaml:"output"`
-	Baseline    string   `yaml:"baseline"`
-	ScanReports []string `yaml:"scanReports"`
+	Packs   []string `yaml:"packs"`
+	Paths   []string `yaml:"paths"`
+	Exclude []string `yaml:"exclude"`
+	// Vars set pack variables: name -> value (read as YAML).
+	Vars        map[string]string `yaml:"vars"`
+	FailOn      string            `yaml:"failOn"`
+	Strict      bool              `yaml:"strict"`
+	Output      []string          `yaml:"output"`
+	Baseline    string            `yaml:"baseline"`
+	ScanReports []string          `yaml:"scanReports"`
 
 	Helm struct {
 		Values      []string `yaml:"values"`
@@ -178,6 +180,14 @@ func overlay(dst, src *Settings) {
 	strs(&dst.Packs, src.Packs)
 	strs(&dst.Paths, src.Paths)
 	strs(&dst.Exclude, src.Exclude)
+	for k, v := range src.Vars {
+		if dst.Vars == nil {
+			dst.Vars = map[string]string{}
+		}
+		if _, set := dst.Vars[k]; !set {
+			dst.Vars[k] = v
+		}
+	}
 	str(&dst.FailOn, src.FailOn)
 	dst.Strict = dst.Strict || src.Strict
 	strs(&dst.Output, src.Output)

@@ -87,6 +87,19 @@ func Pack(p *pack.Pack) []byte {
 	}
 	fmt.Fprintf(&b, "Version %s. Source: %s.\n\n", p.Version, p.Source)
 	fmt.Fprintf(&b, "%d items: %d automated, %d decided by a person (attestation).\n\n", len(p.Items), automated, len(p.Items)-automated)
+	if len(p.Vars) > 0 {
+		b.WriteString("Variables (`--var NAME=VALUE`, or `vars:` in `.golive.yaml`):\n\n| variable | default | meaning |\n|---|---|---|\n")
+		names := make([]string, 0, len(p.Vars))
+		for n := range p.Vars {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			v := p.Vars[n]
+			fmt.Fprintf(&b, "| `%s` | `%v` | %s |\n", n, v.Default, cell(v.Description))
+		}
+		b.WriteString("\n")
+	}
 	for _, c := range p.Categories {
 		var items []*pack.Item
 		for _, it := range p.Items {

@@ -46,13 +46,21 @@ func (e Errors) Error() string {
 
 // raw* mirror the YAML so that strict decoding rejects unknown fields.
 type rawPack struct {
-	APIVersion string        `yaml:"apiVersion"`
-	Kind       string        `yaml:"kind"`
-	Metadata   rawMeta       `yaml:"metadata"`
-	Extends    string        `yaml:"extends"`
-	Categories []Category    `yaml:"categories"`
-	Items      []rawItem     `yaml:"items"`
-	Overrides  []rawOverride `yaml:"overrides"`
+	APIVersion string            `yaml:"apiVersion"`
+	Kind       string            `yaml:"kind"`
+	Metadata   rawMeta           `yaml:"metadata"`
+	Extends    string            `yaml:"extends"`
+	Vars       map[string]rawVar `yaml:"vars"`
+	Categories []Category        `yaml:"categories"`
+	Items      []rawItem         `yaml:"items"`
+	Overrides  []rawOverride     `yaml:"overrides"`
+}
+
+// rawVar declares a pack variable: a value that differs per service (its
+// name, its metrics port) and that check parameters refer to as ${name}.
+type rawVar struct {
+	Default     any    `yaml:"default"`
+	Description string `yaml:"description"`
 }
 
 type rawMeta struct {
@@ -101,6 +109,9 @@ type Loader struct {
 	Registry *check.Registry
 	// Builtin is the embedded pack folder; nil means packs.FS.
 	Builtin fs.FS
+	// Vars set pack variables (--var name=value), overriding the packs'
+	// defaults. A value is read as YAML, so 9090 is a number and true a bool.
+	Vars map[string]string
 }
 
 // BuiltinNames lists the embedded packs.
@@ -215,8 +226,21 @@ func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) 
 		Name: raw.Metadata.Name, Title: raw.Metadata.Title, Version: raw.Metadata.Version,
 		Source: raw.Metadata.Source, Description: raw.Metadata.Description, File: file, Extends: raw.Extends,
 	}
+	inheritedVars := map[string]Var{}
 	if raw.Extends != "" {
-		parent, err := l.load(raw.Extends, file, chain)
+		// The child's variable defaults apply to the parent's items too; a
+		// --var still wins over both.
+		pl := *l
+		pl.Vars = map[string]string{}
+		for name, rv := range raw.Vars {
+			if b, err := yaml.Marshal(rv.Default); err == nil && rv.Default != nil {
+				pl.Vars[name] = strings.TrimSpace(string(b))
+			}
+		}
+		for name, val := range l.Vars {
+			pl.Vars[name] = val
+		}
+		parent, err := pl.load(raw.Extends, file, chain)
 		if err != nil {
 			var pe Errors
 			if errors.As(err, &pe) {
@@ -226,10 +250,42 @@ func (l *Loader) parse(data []byte, file string, chain []string) (*Pack, error) 
 			}
 		} else {
 			p.Categories = append(p.Categories, parent.Categories...)
+			inheritedVars = parent.Vars
 			for _, it := range parent.Items {
 				cp := *it
 				p.Items = append(p.Items, &cp)
 			}
+		}
+	}
+
+	p.Vars = map[string]Var{}
+	for name, pv := range inheritedVars {
+		p.Vars[name] = pv
+	}
+	for name, rv := range raw.Vars {
+		if !varName.MatchString(name) {
+			v.add(v.line("vars", name), "variable name %q: use letters, digits and _", name)
+			continue
+		}
+		old, inherited := p.Vars[name]
+		nv := Var{Name: name, Default: rv.Default, Description: rv.Description}
+		if inherited && nv.Description == "" {
+			nv.Description = old.Description
+		}
+		if rv.Default == nil {
+			v.add(v.line("vars", name), "variable %s needs a default", name)
+		}
+		p.Vars[name] = nv
+	}
+	v.vars = map[string]any{}
+	for name, pv := range p.Vars {
+		v.vars[name] = pv.Default
+		if s, ok := l.Vars[name]; ok {
+			var val any
+			if err := yaml.Unmarshal([]byte(s), &val); err != nil || val == nil {
+				val = s
+			}
+			v.vars[name] = val
 		}
 	}
 
@@ -395,6 +451,63 @@ type validator struct {
 	doc  *yaml.Node
 	reg  *check.Registry
 	errs Errors
+	vars map[string]any
+}
+
+var (
+	varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	varRef  = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+)
+
+// substitute replaces ${name} in parameter values: a value that is exactly
+// one reference takes the variable's typed value (a port stays a number);
+// references inside a longer string are replaced by their text.
+func (v *validator) substitute(val any) (any, error) {
+	switch x := val.(type) {
+	case string:
+		if m := varRef.FindStringSubmatch(x); m != nil && m[0] == x {
+			got, ok := v.vars[m[1]]
+			if !ok {
+				return nil, fmt.Errorf("unknown variable ${%s} (declare it under vars)", m[1])
+			}
+			return got, nil
+		}
+		var missing string
+		out := varRef.ReplaceAllStringFunc(x, func(ref string) string {
+			name := ref[2 : len(ref)-1]
+			got, ok := v.vars[name]
+			if !ok {
+				missing = name
+				return ref
+			}
+			return fmt.Sprint(got)
+		})
+		if missing != "" {
+			return nil, fmt.Errorf("unknown variable ${%s} (declare it under vars)", missing)
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			s, err := v.substitute(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = s
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			s, err := v.substitute(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = s
+		}
+		return out, nil
+	}
+	return val, nil
 }
 
 func (v *validator) add(line int, format string, args ...any) {
@@ -466,7 +579,12 @@ func (v *validator) checkRef(rc rawCheck, path ...any) *CheckRef {
 		v.add(v.line(append(path, "check")...), "unknown check %q (see golive explain, or docs/checks.md)", rc.Check)
 		return nil
 	}
-	params, err := def.Resolve(rc.With)
+	with, err := v.substitute(map[string]any(rc.With))
+	if err != nil {
+		v.add(v.line(append(path, "with")...), "check %s: %v", rc.Check, err)
+		return nil
+	}
+	params, err := def.Resolve(with.(map[string]any))
 	if err != nil {
 		v.add(v.line(append(path, "with")...), "%v", err)
 		return nil

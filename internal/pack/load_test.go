@@ -156,3 +156,81 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestVariables(t *testing.T) {
+	const withVars = `apiVersion: golive.dev/v1
+kind: Pack
+metadata: {name: v}
+vars:
+  replicas: {default: 3, description: fewest replicas}
+  app: {default: orders}
+categories: [{id: rel}]
+items:
+  - id: rel/replicas
+    title: Enough replicas
+    category: rel
+    priority: high
+    checks:
+      - check: k8s/replicas
+        with: {min: "${replicas}", selector: "app.kubernetes.io/name=${app}"}
+`
+	cases := []struct {
+		name     string
+		vars     map[string]string
+		yaml     string
+		min      int
+		selector string
+		err      string
+	}{
+		{"defaults", nil, withVars, 3, "app.kubernetes.io/name=orders", ""},
+		{"set by flag, typed", map[string]string{"replicas": "5", "app": "payments"}, withVars, 5, "app.kubernetes.io/name=payments", ""},
+		{"wrong type from flag", map[string]string{"replicas": "many"}, withVars, 0, "", `parameter "min": want int`},
+		{"unknown reference", nil, strings.Replace(withVars, "${app}", "${service}", 1), 0, "", "p.yaml:15: check k8s/replicas: unknown variable ${service}"},
+		{"no default", nil, strings.Replace(withVars, "app: {default: orders}", "app: {description: x}", 1), 0, "", "p.yaml:6: variable app needs a default"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := (&Loader{Registry: fakeRegistry(), Vars: c.vars}).Parse([]byte(c.yaml), "p.yaml")
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("error %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			params := p.Items[0].Checks[0].Params
+			if params.Int("min") != c.min || params.String("selector") != c.selector {
+				t.Errorf("params %v, want min %d selector %q", params, c.min, c.selector)
+			}
+		})
+	}
+}
+
+func TestVariablesInheritedAndOverridden(t *testing.T) {
+	dir := t.TempDir()
+	parent := "apiVersion: golive.dev/v1\nkind: Pack\nmetadata: {name: base}\nvars: {min: {default: 2, description: fewest}}\ncategories: [{id: rel}]\n" +
+		"items:\n  - {id: rel/r, title: R, category: rel, priority: high, checks: [{check: k8s/replicas, with: {min: '${min}'}}]}\n"
+	child := "apiVersion: golive.dev/v1\nkind: Pack\nmetadata: {name: child}\nextends: base.yaml\nvars: {min: {default: 4}}\n"
+	os.WriteFile(filepath.Join(dir, "base.yaml"), []byte(parent), 0o644)
+	os.WriteFile(filepath.Join(dir, "child.yaml"), []byte(child), 0o644)
+	p, err := (&Loader{Registry: fakeRegistry()}).Load(filepath.Join(dir, "child.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := p.Vars["min"]; v.Default != 4 || v.Description != "fewest" {
+		t.Errorf("child var %+v", v)
+	}
+	// The child's default reaches the parent's items; --var beats both.
+	if got := p.Items[0].Checks[0].Params.Int("min"); got != 4 {
+		t.Errorf("inherited item min = %d, want the child's 4", got)
+	}
+	p, err = (&Loader{Registry: fakeRegistry(), Vars: map[string]string{"min": "6"}}).Load(filepath.Join(dir, "child.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Items[0].Checks[0].Params.Int("min"); got != 6 {
+		t.Errorf("--var min=6 gave %d", got)
+	}
+}

@@ -20,8 +20,17 @@ type Pack struct {
 	Description string
 	File        string // where it was read from ("builtin:NAME" for embedded packs)
 	Extends     string
+	Vars        map[string]Var
 	Categories  []Category
 	Items       []*Item
+}
+
+// Var is a pack variable: a per-service value (name, port, label selector)
+// that check parameters use as ${name}; --var name=value sets it.
+type Var struct {
+	Name        string
+	Default     any
+	Description string
 }
 
 // Category groups items in reports.
