@@ -41,6 +41,7 @@ func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 	var objs []*Object
 	var errs []*FileError
 	set := &Set{}
+	b := newBuilder() // one key table for the whole run
 	for _, dir := range d.charts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -50,7 +51,7 @@ func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 			errs = append(errs, asFileError(dir, err))
 			continue
 		}
-		os, es := helmObjects(dir, tpls)
+		os, es := b.helmObjects(dir, tpls)
 		objs, errs = append(objs, os...), append(errs, es...)
 		set.Charts = append(set.Charts, dir)
 	}
@@ -58,7 +59,7 @@ func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 		if d.kustRefd[k.abs] || k.component {
 			continue
 		}
-		os, es := buildKustomization(k.dir)
+		os, es := b.buildKustomization(k.dir)
 		objs, errs = append(objs, os...), append(errs, es...)
 		if len(es) == 0 || len(os) > 0 {
 			set.Kustomizations = append(set.Kustomizations, k.dir)
@@ -72,12 +73,12 @@ func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 		if d.consumed[abs] || d.consumed[filepath.Dir(abs)] {
 			continue
 		}
-		b, err := readFileLimited(f)
+		data, err := readFileLimited(f)
 		if err != nil {
 			errs = append(errs, &FileError{File: f, Err: err})
 			continue
 		}
-		os, es := ReadManifests(f, b)
+		os, es := b.readManifests(f, data)
 		objs, errs = append(objs, os...), append(errs, es...)
 		if len(os) > 0 {
 			set.Files = append(set.Files, f)

@@ -67,7 +67,7 @@ func FuzzTree(f *testing.F) {
 		}
 		want, isMap := normalize(v).(map[string]any)
 		if !isMap {
-			if tr != nil && tr.nodes[0].kind == kMap {
+			if tr != nil && tr.kind(0) == kMap {
 				t.Fatalf("tree has a map where yaml.v3 has %T", v)
 			}
 			return
@@ -88,14 +88,14 @@ func FuzzTree(f *testing.F) {
 		var collect func(i int, p []pathElem)
 		collect = func(i int, p []pathElem) {
 			paths = append(paths, append([]pathElem(nil), p...))
-			switch tr.nodes[i].kind {
+			switch tr.kind(i) {
 			case kMap:
-				for j := i + 1; j < int(tr.nodes[i].end); j = int(tr.nodes[j+1].end) {
-					collect(j+1, append(p, pathElem{key: tr.nodes[j].s}))
+				for j := i + 1; j < tr.end(i); j = tr.end(j + 1) {
+					collect(j+1, append(p, pathElem{key: tr.text(j)}))
 				}
 			case kSeq:
 				n := 0
-				for j := i + 1; j < int(tr.nodes[i].end); j = int(tr.nodes[j].end) {
+				for j := i + 1; j < tr.end(i); j = tr.end(j) {
 					collect(j, append(p, pathElem{index: n, isIndex: true}))
 					n++
 				}

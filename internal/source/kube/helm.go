@@ -190,11 +190,11 @@ func templateError(dir, chartName string, err error) error {
 
 // helmObjects decodes a chart's rendered templates. Lines in rendered output
 // are not template lines, so positions come from the template text.
-func helmObjects(dir string, tpls []renderedTemplate) ([]*Object, []*FileError) {
+func (b *builder) helmObjects(dir string, tpls []renderedTemplate) ([]*Object, []*FileError) {
 	var objs []*Object
 	var errs []*FileError
 	for _, t := range tpls {
-		os, es := ReadManifests(t.File, []byte(t.Content))
+		os, es := b.readManifests(t.File, []byte(t.Content))
 		for _, e := range es {
 			e.Err = fmt.Errorf("rendered output (line %d): %w", e.Line, e.Err)
 			e.Line = 0
@@ -202,9 +202,9 @@ func helmObjects(dir string, tpls []renderedTemplate) ([]*Object, []*FileError) 
 		}
 		var lines []string
 		var starts []int
-		if b, err := readFileLimited(t.File); err == nil {
-			lines = splitLines(b)
-			for _, d := range splitDocuments(b) {
+		if src, err := readFileLimited(t.File); err == nil {
+			lines = splitLines(src)
+			for _, d := range splitDocuments(src) {
 				if !blank(d.data) {
 					starts = append(starts, d.startLine+leadingComments(d.data))
 				}

@@ -59,7 +59,7 @@ func (f originFS) ReadFile(path string) ([]byte, error) {
 }
 
 // buildKustomization runs kustomize build in-process on dir.
-func buildKustomization(dir string) ([]*Object, []*FileError) {
+func (bd *builder) buildKustomization(dir string) ([]*Object, []*FileError) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, []*FileError{{File: dir, Err: err}}
@@ -80,7 +80,7 @@ func buildKustomization(dir string) ([]*Object, []*FileError) {
 			errs = append(errs, &FileError{File: shown, Err: fmt.Errorf("kustomize output: %w", err)})
 			continue
 		}
-		os, es := ReadManifests(shown, b)
+		os, es := bd.readManifests(shown, b)
 		errs = append(errs, es...)
 		for _, o := range os {
 			o.Origin, o.Kustomization = FromKustomize, shown
@@ -91,7 +91,7 @@ func buildKustomization(dir string) ([]*Object, []*FileError) {
 				if md := o.data.child(o.root, "metadata"); md >= 0 {
 					if an := o.data.child(md, "annotations"); an >= 0 {
 						o.data.removeKey(an, originAnnotation)
-						if o.data.nodes[an].end == int32(an+1) {
+						if o.data.end(an) == an+1 {
 							o.data.removeKey(md, "annotations")
 						}
 					}

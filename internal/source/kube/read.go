@@ -104,7 +104,7 @@ func (b *builder) readManifests(file string, data []byte) ([]*Object, []*FileErr
 			errs = append(errs, yamlError(file, d.startLine-1, err))
 			continue
 		}
-		if t == nil || t.nodes[0].kind != kMap {
+		if t == nil || t.kind(0) != kMap {
 			continue
 		}
 		var pos func(prefix []pathElem, i int) positions
@@ -164,7 +164,7 @@ func (b *builder) decode(d document) (t *tree, lazy bool, err error) {
 	if !ok {
 		return nil, false, nil
 	}
-	t, err = treeFromValue(m, d.startLine-1)
+	t, err = b.fromValue(m, d.startLine-1)
 	return t, true, err
 }
 
@@ -200,12 +200,12 @@ func objectsOf(t *tree, i int, prefix []pathElem, pos func(prefix []pathElem, i 
 	if apiVersion == "" || kind == "" || notAnObject(apiVersion, kind) {
 		return nil, nil
 	}
-	if items := t.child(i, "items"); items >= 0 && t.nodes[items].kind == kSeq && strings.HasSuffix(kind, "List") {
+	if items := t.child(i, "items"); items >= 0 && t.kind(items) == kSeq && strings.HasSuffix(kind, "List") {
 		var out []*Object
 		var errs []error
 		n := 0
-		for j := items + 1; j < int(t.nodes[items].end); j, n = int(t.nodes[j].end), n+1 {
-			if t.nodes[j].kind != kMap {
+		for j := items + 1; j < t.end(items); j, n = t.end(j), n+1 {
+			if t.kind(j) != kMap {
 				errs = append(errs, fmt.Errorf("%s item %d is not an object", kind, n))
 				continue
 			}
@@ -234,7 +234,7 @@ func newObject(t *tree, i int) (*Object, error) {
 	o := &Object{data: t, root: i}
 	o.APIVersion = t.str(t.child(i, "apiVersion"))
 	o.Kind = t.str(t.child(i, "kind"))
-	if md := t.child(i, "metadata"); md >= 0 && t.nodes[md].kind == kMap {
+	if md := t.child(i, "metadata"); md >= 0 && t.kind(md) == kMap {
 		o.Name = t.str(t.child(md, "name"))
 		o.Namespace = t.str(t.child(md, "namespace"))
 		o.Labels = t.stringMap(t.child(md, "labels"))

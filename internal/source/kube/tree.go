@@ -11,12 +11,15 @@ import (
 
 // tree is one decoded YAML document, flattened in document order. It is the
 // only copy of an object's data that is kept: field values (Get), field
-// lines (LineOf) and the map form (Map) all come from it. A flat slice of
-// small nodes costs a fraction of nested map[string]any values plus a
-// separate position tree, and is one allocation per document, which is what
-// keeps 100k objects within a few hundred megabytes.
+// lines (LineOf) and the map form (Map) all come from it. Nested
+// map[string]any values plus a position tree cost several times more (a
+// small Go map alone is ~300 bytes), which matters at 100k objects: here a
+// node is 12 bytes, scalar text lives in one string per document and
+// mapping keys in a table shared by the whole run.
 type tree struct {
 	nodes []tnode
+	strs  string    // scalar values, concatenated
+	keys  *keyTable // mapping keys
 	// offset is added to node lines to give the line in the object's file.
 	offset int32
 }
@@ -26,141 +29,199 @@ type nkind uint8
 const (
 	kNull nkind = iota
 	kStr
-	kInt   // s holds the decimal form
-	kFloat // s holds strconv 'g' form, which parses back exactly
-	kBool  // s is "true" or "false"
+	kInt   // text is the decimal form
+	kFloat // text is strconv's 'g' form, which parses back exactly
+	kBool  // text is "true" or "false"
 	kMap   // children: key, value, key, value...
 	kSeq
+	kKey // a mapping key; a is its index in the key table
 )
 
-// tnode is one node; a mapping's children are alternating key and value
-// nodes, and end lets a walk skip a whole subtree.
+// tnode is one node. For a scalar, a and b locate its text in tree.strs;
+// for a mapping or sequence, a is the index just past its subtree (scalars
+// end at the next index); for a key, a indexes the key table.
 type tnode struct {
-	s    string
-	line int32 // 0 when unknown (documents decoded through the fallback)
-	end  int32 // index just past this node's subtree
-	kind nkind
+	a, b uint32
+	lk   uint32 // line<<3 | kind; line 0 when unknown (fallback decoding)
+}
+
+const maxLine = 1<<29 - 1
+
+func (t *tree) kind(i int) nkind { return nkind(t.nodes[i].lk & 7) }
+func (t *tree) line(i int) int   { return int(t.nodes[i].lk >> 3) }
+
+// end is the index just past node i's subtree.
+func (t *tree) end(i int) int {
+	if k := t.kind(i); k == kMap || k == kSeq {
+		return int(t.nodes[i].a)
+	}
+	return i + 1
+}
+
+// text is the text of a scalar or key node.
+func (t *tree) text(i int) string {
+	n := t.nodes[i]
+	if nkind(n.lk&7) == kKey {
+		return t.keys.list[n.a]
+	}
+	return t.strs[n.a : n.a+n.b]
+}
+
+// keyTable holds each distinct mapping key once for a whole run; trees only
+// read it once loading is done.
+type keyTable struct {
+	list []string
+	ids  map[string]uint32
+}
+
+func (k *keyTable) id(s string) uint32 {
+	if id, ok := k.ids[s]; ok {
+		return id
+	}
+	id := uint32(len(k.list))
+	k.list = append(k.list, s)
+	k.ids[s] = id
+	return id
+}
+
+func lineKind(line int, k nkind) uint32 {
+	if line < 0 || line > maxLine {
+		line = 0
+	}
+	return uint32(line)<<3 | uint32(k)
 }
 
 // errFallback marks YAML features (aliases, merge keys, non-string keys,
 // unusual tags) that the direct conversion leaves to yaml.v3's decoder.
 var errFallback = errors.New("kube: yaml feature needs the generic decoder")
 
-// builder converts yaml.Node trees into flat trees, reusing its buffer
-// across documents and interning mapping keys: the key vocabulary of
-// Kubernetes objects is small and repeats in every object.
+// builder converts yaml.Node trees into flat trees, reusing its buffers
+// across documents.
 type builder struct {
 	buf    []tnode
-	keys   map[string]string
+	text   []byte
+	keys   *keyTable
 	scalar yaml.Node // reused for decoding unusual scalars
 }
 
-func newBuilder() *builder { return &builder{keys: map[string]string{}} }
-
-func (b *builder) intern(s string) string {
-	if v, ok := b.keys[s]; ok {
-		return v
-	}
-	if len(b.keys) < 1<<16 {
-		b.keys[s] = s
-	}
-	return s
+func newBuilder() *builder {
+	return &builder{keys: &keyTable{ids: map[string]uint32{}}}
 }
 
-// build converts the content node of a document; the result owns an
-// exactly-sized copy of the nodes.
+// finish copies the buffers into an exactly-sized tree.
+func (b *builder) finish(offset int) *tree {
+	nodes := make([]tnode, len(b.buf))
+	copy(nodes, b.buf)
+	return &tree{nodes: nodes, strs: string(b.text), keys: b.keys, offset: int32(offset)}
+}
+
+// build converts the content node of a document.
 func (b *builder) build(n *yaml.Node, offset int) (*tree, error) {
-	b.buf = b.buf[:0]
+	b.buf, b.text = b.buf[:0], b.text[:0]
 	if err := b.add(n, 0); err != nil {
 		return nil, err
 	}
-	nodes := make([]tnode, len(b.buf))
-	copy(nodes, b.buf)
-	return &tree{nodes: nodes, offset: int32(offset)}, nil
+	return b.finish(offset), nil
+}
+
+func (b *builder) push(line int, k nkind) int {
+	b.buf = append(b.buf, tnode{lk: lineKind(line, k)})
+	return len(b.buf) - 1
+}
+
+func (b *builder) pushText(line int, k nkind, s string) {
+	b.buf = append(b.buf, tnode{a: uint32(len(b.text)), b: uint32(len(s)), lk: lineKind(line, k)})
+	b.text = append(b.text, s...)
+}
+
+func (b *builder) pushKey(line int, s string) {
+	b.buf = append(b.buf, tnode{a: b.keys.id(s), lk: lineKind(line, kKey)})
 }
 
 func (b *builder) add(n *yaml.Node, depth int) error {
-	if depth > 10000 {
+	if depth > 10000 || len(b.text) > 1<<31 {
 		return errFallback
 	}
 	if n.Anchor != "" {
 		// an anchored node may be aliased later: let yaml.v3 expand it
 		return errFallback
 	}
-	i := len(b.buf)
-	b.buf = append(b.buf, tnode{line: int32(n.Line)})
 	switch n.Kind {
 	case yaml.MappingNode:
 		if n.Tag != "!!map" && n.Tag != "" {
 			return errFallback
 		}
-		b.buf[i].kind = kMap
-		if len(n.Content) > 16 {
-			seen := make(map[string]struct{}, len(n.Content)/2)
-			for j := 0; j+1 < len(n.Content); j += 2 {
-				k := n.Content[j]
-				if _, dup := seen[k.Value]; dup {
-					return errFallback
-				}
-				seen[k.Value] = struct{}{}
-			}
-		} else {
-			for j := 0; j+1 < len(n.Content); j += 2 {
-				for m := 0; m < j; m += 2 {
-					if n.Content[m].Value == n.Content[j].Value {
-						return errFallback // duplicate key: yaml.v3 words the error
-					}
-				}
-			}
+		if hasDuplicateKey(n.Content) {
+			return errFallback // yaml.v3 words the error
 		}
+		i := b.push(n.Line, kMap)
 		for j := 0; j+1 < len(n.Content); j += 2 {
 			k := n.Content[j]
 			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.Anchor != "" {
 				return errFallback // merge keys (<<), non-string keys
 			}
-			b.buf = append(b.buf, tnode{s: b.intern(k.Value), line: int32(k.Line), end: int32(len(b.buf) + 1), kind: kStr})
+			b.pushKey(k.Line, k.Value)
 			if err := b.add(n.Content[j+1], depth+1); err != nil {
 				return err
 			}
 		}
+		b.buf[i].a = uint32(len(b.buf))
 	case yaml.SequenceNode:
 		if n.Tag != "!!seq" && n.Tag != "" {
 			return errFallback
 		}
-		b.buf[i].kind = kSeq
+		i := b.push(n.Line, kSeq)
 		for _, c := range n.Content {
 			if err := b.add(c, depth+1); err != nil {
 				return err
 			}
 		}
+		b.buf[i].a = uint32(len(b.buf))
 	case yaml.ScalarNode:
-		if err := b.scalarNode(i, n); err != nil {
-			return err
-		}
+		return b.scalarNode(n)
 	default:
 		return errFallback // aliases
 	}
-	b.buf[i].end = int32(len(b.buf))
 	return nil
 }
 
-func (b *builder) scalarNode(i int, n *yaml.Node) error {
-	t := &b.buf[i]
+func hasDuplicateKey(content []*yaml.Node) bool {
+	if len(content) > 32 {
+		seen := make(map[string]struct{}, len(content)/2)
+		for j := 0; j+1 < len(content); j += 2 {
+			if _, dup := seen[content[j].Value]; dup {
+				return true
+			}
+			seen[content[j].Value] = struct{}{}
+		}
+		return false
+	}
+	for j := 0; j+1 < len(content); j += 2 {
+		for m := 0; m < j; m += 2 {
+			if content[m].Value == content[j].Value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (b *builder) scalarNode(n *yaml.Node) error {
 	switch n.Tag {
 	case "!!str":
-		t.kind, t.s = kStr, n.Value
+		b.pushText(n.Line, kStr, n.Value)
 		return nil
 	case "!!null":
-		t.kind = kNull
+		b.push(n.Line, kNull)
 		return nil
 	case "!!bool":
 		if n.Value == "true" || n.Value == "false" {
-			t.kind, t.s = kBool, n.Value
+			b.pushText(n.Line, kBool, n.Value)
 			return nil
 		}
 	case "!!int":
 		if simpleDecimal(n.Value) {
-			t.kind, t.s = kInt, n.Value
+			b.pushText(n.Line, kInt, n.Value)
 			return nil
 		}
 	}
@@ -171,7 +232,7 @@ func (b *builder) scalarNode(i int, n *yaml.Node) error {
 	if err := b.scalar.Decode(&v); err != nil {
 		return errFallback
 	}
-	return setScalar(t, normalize(v))
+	return b.pushValue(n.Line, normalize(v))
 }
 
 // simpleDecimal reports whether s is already the canonical base-10 form of
@@ -196,100 +257,89 @@ func simpleDecimal(s string) bool {
 	return true
 }
 
-func setScalar(t *tnode, v any) error {
+func (b *builder) pushValue(line int, v any) error {
 	switch x := v.(type) {
 	case nil:
-		t.kind = kNull
+		b.push(line, kNull)
 	case string:
-		t.kind, t.s = kStr, x
+		b.pushText(line, kStr, x)
 	case bool:
-		t.kind, t.s = kBool, strconv.FormatBool(x)
+		b.pushText(line, kBool, strconv.FormatBool(x))
 	case int64:
-		t.kind, t.s = kInt, strconv.FormatInt(x, 10)
+		b.pushText(line, kInt, strconv.FormatInt(x, 10))
 	case float64:
-		t.kind, t.s = kFloat, strconv.FormatFloat(x, 'g', -1, 64)
+		b.pushText(line, kFloat, strconv.FormatFloat(x, 'g', -1, 64))
 	default:
 		return errFallback
 	}
 	return nil
 }
 
-// treeFromValue builds a tree from a normalized decoded value, for the
+// fromValue builds a tree from a normalized decoded value, for the
 // documents the direct conversion leaves to yaml.v3. Lines are unknown.
-func treeFromValue(v any, offset int) (*tree, error) {
-	var nodes []tnode
+func (b *builder) fromValue(v any, offset int) (*tree, error) {
+	b.buf, b.text = b.buf[:0], b.text[:0]
 	var add func(v any) error
 	add = func(v any) error {
-		i := len(nodes)
-		nodes = append(nodes, tnode{})
 		switch x := v.(type) {
 		case map[string]any:
-			nodes[i].kind = kMap
+			i := b.push(0, kMap)
 			keys := make([]string, 0, len(x))
 			for k := range x {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				nodes = append(nodes, tnode{s: k, end: int32(len(nodes) + 1), kind: kStr})
+				b.pushKey(0, k)
 				if err := add(x[k]); err != nil {
 					return err
 				}
 			}
+			b.buf[i].a = uint32(len(b.buf))
 		case []any:
-			nodes[i].kind = kSeq
+			i := b.push(0, kSeq)
 			for _, e := range x {
 				if err := add(e); err != nil {
 					return err
 				}
 			}
+			b.buf[i].a = uint32(len(b.buf))
 		default:
-			if err := setScalar(&nodes[i], x); err != nil {
+			if b.pushValue(0, x) != nil {
 				return fmt.Errorf("unsupported value %T", x)
 			}
 		}
-		nodes[i].end = int32(len(nodes))
 		return nil
 	}
 	if err := add(v); err != nil {
 		return nil, err
 	}
-	return &tree{nodes: nodes, offset: int32(offset)}, nil
+	return b.finish(offset), nil
 }
 
 // child returns the index of the value under key in the mapping at i, or -1.
 func (t *tree) child(i int, key string) int {
-	n := t.nodes
-	if n[i].kind != kMap {
+	if i < 0 || t.kind(i) != kMap {
 		return -1
 	}
-	for j := i + 1; j < int(n[i].end); j = int(n[j+1].end) {
-		if n[j].s == key {
+	for j, end := i+1, t.end(i); j < end; j = t.end(j + 1) {
+		if t.keys.list[t.nodes[j].a] == key {
 			return j + 1
 		}
 	}
 	return -1
 }
 
-// keyOf is child but returns the key node (whose line a finding points at).
-func (t *tree) keyOf(i int, key string) int {
-	if c := t.child(i, key); c >= 0 {
-		return c - 1
-	}
-	return -1
-}
-
 // item returns the index of element k of the sequence at i, or -1.
 func (t *tree) item(i, k int) int {
-	n := t.nodes
-	if n[i].kind != kSeq || k < 0 {
+	if i < 0 || t.kind(i) != kSeq || k < 0 {
 		return -1
 	}
-	j := i + 1
-	for ; j < int(n[i].end) && k > 0; k-- {
-		j = int(n[j].end)
+	j, end := i+1, t.end(i)
+	for ; j < end && k > 0; k-- {
+		j = t.end(j)
 	}
-	if j >= int(n[i].end) {
+	if j >= end {
 		return -1
 	}
 	return j
@@ -298,9 +348,6 @@ func (t *tree) item(i, k int) int {
 // walk follows path from node i; -1 when a step is missing.
 func (t *tree) walk(i int, path []pathElem) int {
 	for _, e := range path {
-		if i < 0 {
-			return -1
-		}
 		if e.isIndex {
 			i = t.item(i, e.index)
 		} else {
@@ -310,37 +357,41 @@ func (t *tree) walk(i int, path []pathElem) int {
 	return i
 }
 
+// entries counts the children of a mapping (pairs) or sequence at i.
+func (t *tree) entries(i int) int {
+	n, end := 0, t.end(i)
+	for j := i + 1; j < end; n++ {
+		if t.kind(i) == kMap {
+			j = t.end(j + 1)
+		} else {
+			j = t.end(j)
+		}
+	}
+	return n
+}
+
 // value materializes the node at i as JSON-compatible Go data.
 func (t *tree) value(i int) any {
-	n := &t.nodes[i]
-	switch n.kind {
+	switch t.kind(i) {
 	case kStr:
-		return n.s
+		return t.text(i)
 	case kInt:
-		v, _ := strconv.ParseInt(n.s, 10, 64)
+		v, _ := strconv.ParseInt(t.text(i), 10, 64)
 		return v
 	case kFloat:
-		v, _ := strconv.ParseFloat(n.s, 64)
+		v, _ := strconv.ParseFloat(t.text(i), 64)
 		return v
 	case kBool:
-		return n.s == "true"
+		return t.text(i) == "true"
 	case kMap:
-		cnt := 0
-		for j := i + 1; j < int(n.end); j = int(t.nodes[j+1].end) {
-			cnt++
-		}
-		m := make(map[string]any, cnt)
-		for j := i + 1; j < int(n.end); j = int(t.nodes[j+1].end) {
-			m[t.nodes[j].s] = t.value(j + 1)
+		m := make(map[string]any, t.entries(i))
+		for j, end := i+1, t.end(i); j < end; j = t.end(j + 1) {
+			m[t.text(j)] = t.value(j + 1)
 		}
 		return m
 	case kSeq:
-		cnt := 0
-		for j := i + 1; j < int(n.end); j = int(t.nodes[j].end) {
-			cnt++
-		}
-		s := make([]any, 0, cnt)
-		for j := i + 1; j < int(n.end); j = int(t.nodes[j].end) {
+		s := make([]any, 0, t.entries(i))
+		for j, end := i+1, t.end(i); j < end; j = t.end(j) {
 			s = append(s, t.value(j))
 		}
 		return s
@@ -350,33 +401,27 @@ func (t *tree) value(i int) any {
 
 // str returns the string at node i ("" when absent or not a string).
 func (t *tree) str(i int) string {
-	if i < 0 || t.nodes[i].kind != kStr {
+	if i < 0 || t.kind(i) != kStr {
 		return ""
 	}
-	return t.nodes[i].s
+	return t.text(i)
 }
 
 // stringMap returns the mapping at i as strings, the way labels and
 // annotations are read (non-strings printed, null as "").
 func (t *tree) stringMap(i int) map[string]string {
-	if i < 0 || t.nodes[i].kind != kMap || t.nodes[i].end == int32(i+1) {
+	if i < 0 || t.kind(i) != kMap || t.end(i) == i+1 {
 		return nil
 	}
-	n := t.nodes
-	cnt := 0
-	for j := i + 1; j < int(n[i].end); j = int(n[j+1].end) {
-		cnt++
-	}
-	out := make(map[string]string, cnt)
-	for j := i + 1; j < int(n[i].end); j = int(n[j+1].end) {
-		v := &n[j+1]
-		switch v.kind {
+	out := make(map[string]string, t.entries(i))
+	for j, end := i+1, t.end(i); j < end; j = t.end(j + 1) {
+		switch t.kind(j + 1) {
 		case kStr, kInt, kBool:
-			out[n[j].s] = v.s
+			out[t.text(j)] = t.text(j + 1)
 		case kNull:
-			out[n[j].s] = ""
+			out[t.text(j)] = ""
 		default:
-			out[n[j].s] = fmt.Sprint(t.value(j + 1))
+			out[t.text(j)] = fmt.Sprint(t.value(j + 1))
 		}
 	}
 	return out
@@ -390,23 +435,19 @@ type treePositions struct {
 
 func (p treePositions) line(path []pathElem) int {
 	t, i := p.t, p.root
-	best := int(t.nodes[i].line)
+	best := t.line(i)
 	for _, e := range path {
-		var next, at int
+		at, next := -1, -1
 		if e.isIndex {
 			next = t.item(i, e.index)
 			at = next
-		} else {
-			at = t.keyOf(i, e.key)
-			next = at + 1
-			if at < 0 {
-				next = -1
-			}
+		} else if v := t.child(i, e.key); v >= 0 {
+			at, next = v-1, v // a field's line is its key's
 		}
 		if next < 0 {
 			break
 		}
-		best, i = int(t.nodes[at].line), next
+		best, i = t.line(at), next
 	}
 	if best == 0 {
 		return 0
@@ -418,17 +459,16 @@ func (p treePositions) line(path []pathElem) int {
 // past the removed nodes shift, so it is only for a tree holding a single
 // object, before anything keeps an index into it.
 func (t *tree) removeKey(i int, key string) {
-	k := t.keyOf(i, key)
-	if k < 0 {
+	v := t.child(i, key)
+	if v < 0 {
 		return
 	}
-	end := int(t.nodes[k+1].end)
-	cnt := int32(end - k)
-	nodes := append(t.nodes[:k], t.nodes[end:]...)
-	for j := range nodes {
-		if nodes[j].end > int32(k) {
-			nodes[j].end -= cnt
+	k, end := v-1, t.end(v)
+	cnt := uint32(end - k)
+	t.nodes = append(t.nodes[:k], t.nodes[end:]...)
+	for j := range t.nodes {
+		if c := t.kind(j); (c == kMap || c == kSeq) && t.nodes[j].a > uint32(k) {
+			t.nodes[j].a -= cnt
 		}
 	}
-	t.nodes = nodes
 }
