@@ -4,8 +4,12 @@
 package checktest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -18,6 +22,14 @@ import (
 // engine's rules (missing input: unverified; no finding: unverified).
 func Run(t testing.TB, reg *check.Registry, id string, in source.Inputs, raw map[string]any) check.Outcome {
 	t.Helper()
+	return RunEnv(t, reg, id, source.NewEnv(in), raw)
+}
+
+// RunEnv is Run over an Env the test prepared itself, for sources that must
+// be opened ahead and shared (a database pool closed at cleanup, a fake
+// cluster client) or whose problems the test inspects afterwards.
+func RunEnv(t testing.TB, reg *check.Registry, id string, env *source.Env, raw map[string]any) check.Outcome {
+	t.Helper()
 	c, ok := reg.Lookup(id)
 	if !ok {
 		t.Fatalf("check %s is not registered", id)
@@ -26,7 +38,96 @@ func Run(t testing.TB, reg *check.Registry, id string, in source.Inputs, raw map
 	if err != nil {
 		t.Fatalf("%s parameters: %v", id, err)
 	}
-	return c.Evaluate(context.Background(), source.NewEnv(in), p)
+	return c.Evaluate(context.Background(), env, p)
+}
+
+// Case is one fixture of a check: what it runs on, the raw parameters a pack
+// would give, and the status the engine must settle on.
+type Case struct {
+	Name   string // subtest name; ID/Want when empty
+	ID     string
+	Inputs source.Inputs
+	Env    *source.Env // when set, used instead of Inputs
+	With   map[string]any
+	Want   verdict.Status
+}
+
+// Run evaluates the case and reports, without stopping t, a status other
+// than Want together with the findings that led to it.
+func (c Case) Run(t testing.TB, reg *check.Registry) check.Outcome {
+	t.Helper()
+	env := c.Env
+	if env == nil {
+		env = source.NewEnv(c.Inputs)
+	}
+	out := RunEnv(t, reg, c.ID, env, c.With)
+	if out.Status != c.Want {
+		t.Errorf("%s with %v = %s, want %s; findings:\n%s", c.ID, c.With, out.Status, c.Want, Show(out.Findings))
+	} else if testing.Verbose() {
+		t.Logf("%s findings:\n%s", c.ID, Show(out.Findings))
+	}
+	return out
+}
+
+func (c Case) name() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID + "/" + string(c.Want)
+}
+
+// Table runs each case in its own subtest, hands the outcome to each (when
+// not nil) for the package's own assertions, and then fails t for every
+// registered check that no case expects to pass and to fail.
+func Table(t *testing.T, reg *check.Registry, cases []Case, each func(t *testing.T, c Case, out check.Outcome)) {
+	t.Helper()
+	var cov Coverage
+	for _, c := range cases {
+		// The expectation counts, not the result: a case that misses its
+		// status already fails on its own.
+		cov.Saw(c.ID, c.Want)
+		t.Run(c.name(), func(t *testing.T) {
+			out := c.Run(t, reg)
+			if each != nil {
+				each(t, c, out)
+			}
+		})
+	}
+	cov.RequirePassAndFail(t, reg)
+}
+
+// NoLeak fails t when a finding shows any of the secret values. Findings are
+// searched both as JSON (what reports carry) and as Go text, because JSON
+// escapes quotes and angle brackets that a value may contain.
+func NoLeak(t testing.TB, fs []verdict.Finding, secrets ...string) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(fs)
+	text := buf.String() + fmt.Sprintf("%+v", fs)
+	for _, s := range secrets {
+		if s != "" && strings.Contains(text, s) {
+			t.Errorf("secret value %s shows in the findings", mask(s))
+		}
+	}
+}
+
+// mask names a leaked value without repeating it in the test log.
+func mask(s string) string {
+	if len(s) <= 4 {
+		return "****"
+	}
+	return s[:2] + strings.Repeat("*", len(s)-2)
+}
+
+// Show renders findings for a failure message.
+func Show(fs []verdict.Finding) string {
+	b, err := json.MarshalIndent(fs, "", "  ")
+	if err != nil {
+		return fmt.Sprintf("%+v", fs)
+	}
+	return string(b)
 }
 
 // Coverage records the statuses each check's fixtures produced.

@@ -6,34 +6,10 @@ import (
 	"testing"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/verdict"
 )
-
-func run(t *testing.T, r *check.Registry, id, dir string, with map[string]any) (verdict.Status, []verdict.Finding) {
-	t.Helper()
-	c, ok := r.Lookup(id)
-	if !ok {
-		t.Fatalf("check %s not registered", id)
-	}
-	p, err := c.Resolve(with)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := source.NewEnv(source.Inputs{Paths: []string{dir}})
-	fs, err := c.Run(context.Background(), env, p)
-	if err != nil {
-		if _, ok := source.AsMissing(err); ok {
-			return verdict.Unverified, nil
-		}
-		t.Fatalf("%s: %v", id, err)
-	}
-	sts := make([]verdict.Status, len(fs))
-	for i, f := range fs {
-		sts[i] = f.Status
-	}
-	return verdict.Combine(sts...), fs
-}
 
 func TestChecks(t *testing.T) {
 	r := check.NewRegistry()
@@ -72,24 +48,18 @@ func TestChecks(t *testing.T) {
 		{"config/enabled", bad, map[string]any{"files": values, "path": "audit"}, verdict.Fail},
 		{"config/enabled", good, map[string]any{"files": values, "path": "audit", "require": []any{"sink"}}, verdict.Pass},
 	}
-	covered := map[string]bool{}
+	var table []checktest.Case
 	for _, c := range cases {
-		covered[c.id] = true
-		got, fs := run(t, r, c.id, c.dir, c.with)
-		if got != c.want {
-			t.Errorf("%s on %s with %v = %s, want %s; findings %+v", c.id, c.dir, c.with, got, c.want, fs)
-		}
-		for _, f := range fs {
-			if f.Status == verdict.Fail && f.File != "" && f.Line == 0 && c.id != "config/parses" {
-				t.Errorf("%s: failing finding without line: %+v", c.id, f)
+		table = append(table, checktest.Case{Name: c.id + " on " + filepath.Base(c.dir), ID: c.id,
+			Inputs: source.Inputs{Paths: []string{c.dir}}, With: c.with, Want: c.want})
+	}
+	checktest.Table(t, r, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
+		for _, f := range out.Findings {
+			if f.Status == verdict.Fail && f.File != "" && f.Line == 0 && c.ID != "config/parses" {
+				t.Errorf("%s: failing finding without line: %+v", c.ID, f)
 			}
 		}
-	}
-	for _, c := range r.All() {
-		if !covered[c.ID] {
-			t.Errorf("check %s has no fixture case", c.ID)
-		}
-	}
+	})
 }
 
 func TestConfigBinding(t *testing.T) {

@@ -1,43 +1,19 @@
 package docker
 
 import (
-	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/verdict"
 )
 
 type m = map[string]any
 
-func run(t *testing.T, id, dir string, raw map[string]any) (verdict.Status, []verdict.Finding) {
-	t.Helper()
-	reg := check.NewRegistry()
-	Register(reg)
-	c, ok := reg.Lookup(id)
-	if !ok {
-		t.Fatalf("check %s not registered", id)
-	}
-	p, err := c.Resolve(raw)
-	if err != nil {
-		t.Fatalf("resolve %s: %v", id, err)
-	}
-	env := source.NewEnv(source.Inputs{Paths: []string{filepath.Join("testdata", dir)}})
-	fs, err := c.Run(context.Background(), env, p)
-	if err != nil {
-		t.Fatalf("%s on %s: %v", id, dir, err)
-	}
-	var sts []verdict.Status
-	for _, f := range fs {
-		if f.Status != verdict.NA && (f.File == "" || f.Line == 0) {
-			t.Errorf("%s: finding without file:line: %+v", id, f)
-		}
-		sts = append(sts, f.Status)
-	}
-	return verdict.Combine(sts...), fs
+func dir(name string) source.Inputs {
+	return source.Inputs{Paths: []string{filepath.Join("testdata", name)}}
 }
 
 func TestChecks(t *testing.T) {
@@ -76,40 +52,27 @@ func TestChecks(t *testing.T) {
 		{"broken file is an error", "docker/non-root", "broken", nil, verdict.Error},
 		{"no dockerfile", "docker/healthcheck", "none", nil, verdict.NA},
 	}
-	seen := map[string]map[verdict.Status]bool{}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, fs := run(t, tt.id, tt.dir, tt.params)
-			if got != tt.want {
-				t.Errorf("%s on %s = %s, want %s", tt.id, tt.dir, got, tt.want)
-			}
-			if got != tt.want || testing.Verbose() {
-				for _, f := range fs {
-					t.Logf("  %s %s:%d %s %v", f.Status, f.File, f.Line, f.Message, f.Evidence)
-				}
-			}
-		})
-		if seen[tt.id] == nil {
-			seen[tt.id] = map[verdict.Status]bool{}
-		}
-		seen[tt.id][tt.want] = true
-	}
 	reg := check.NewRegistry()
 	Register(reg)
-	for _, c := range reg.All() {
-		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
-			t.Errorf("check %s lacks a passing or a failing fixture in the table", c.ID)
-		}
+	var table []checktest.Case
+	for _, tt := range tests {
+		table = append(table, checktest.Case{Name: tt.name, ID: tt.id, Inputs: dir(tt.dir), With: tt.params, Want: tt.want})
 	}
+	checktest.Table(t, reg, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
+		for _, f := range out.Findings {
+			if f.Status != verdict.NA && (f.File == "" || f.Line == 0) {
+				t.Errorf("%s: finding without file:line: %+v", c.ID, f)
+			}
+		}
+	})
 }
 
 func TestSecretsMasked(t *testing.T) {
-	_, fs := run(t, "docker/no-secrets", "fail", nil)
-	for _, f := range fs {
-		for _, v := range f.Evidence {
-			if strings.Contains(f.Message, "abcdefghijklmnop") || strings.Contains(v.(string), "abcdefghijklmnop") {
-				t.Errorf("secret value leaked: %+v", f)
-			}
-		}
+	reg := check.NewRegistry()
+	Register(reg)
+	out := checktest.Run(t, reg, "docker/no-secrets", dir("fail"), nil)
+	if out.Status != verdict.Fail {
+		t.Fatalf("status %s, want fail: the fixture's secrets were not found", out.Status)
 	}
+	checktest.NoLeak(t, out.Findings, "abcdefghijklmnop")
 }

@@ -1,47 +1,14 @@
 package http
 
 import (
-	"context"
-	"encoding/json"
-	"os"
-	"strings"
 	"testing"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/source/probe/probetest"
 	"golive.dev/golive/internal/verdict"
 )
-
-// run executes one check the way the engine does: Missing errors become
-// unverified, other errors error, and the findings' worst status wins.
-func run(t *testing.T, r *check.Registry, id string, in source.Inputs, raw map[string]any) (verdict.Status, []verdict.Finding) {
-	t.Helper()
-	c, ok := r.Lookup(id)
-	if !ok {
-		t.Fatalf("check %s not registered", id)
-	}
-	p, err := c.Resolve(raw)
-	if err != nil {
-		t.Fatalf("%s params: %v", id, err)
-	}
-	env := source.NewEnv(in)
-	fs, err := c.Run(context.Background(), env, p)
-	if err != nil {
-		if _, ok := source.AsMissing(err); ok {
-			return verdict.Unverified, []verdict.Finding{{Status: verdict.Unverified, Message: err.Error()}}
-		}
-		return verdict.Error, []verdict.Finding{{Status: verdict.Error, Message: err.Error()}}
-	}
-	if len(fs) == 0 {
-		return verdict.Unverified, nil
-	}
-	st := make([]verdict.Status, len(fs))
-	for i, f := range fs {
-		st[i] = f.Status
-	}
-	return verdict.Combine(st...), fs
-}
 
 func TestChecks(t *testing.T) {
 	s := probetest.Start(t)
@@ -126,31 +93,14 @@ func TestChecks(t *testing.T) {
 		{"http/bad-input", bad, map[string]any{"path": "/api/echo"}, verdict.Fail},
 		{"http/bad-input", good, nil, verdict.Unverified},
 	}
-	seen := map[string]map[verdict.Status]bool{}
+	var table []checktest.Case
 	for _, c := range cases {
-		t.Run(c.id+"/"+c.in.Targets[0].Name+"/"+string(c.want), func(t *testing.T) {
-			got, fs := run(t, r, c.id, c.in, c.params)
-			if got != c.want {
-				b, _ := json.MarshalIndent(fs, "", "  ")
-				t.Errorf("%s = %s, want %s\n%s", c.id, got, c.want, b)
-			}
-			b, _ := json.Marshal(fs)
-			for _, secret := range []string{probetest.Token, probetest.LowToken} {
-				if strings.Contains(string(b), secret) {
-					t.Errorf("%s: token value in findings", c.id)
-				}
-			}
-		})
-		if seen[c.id] == nil {
-			seen[c.id] = map[verdict.Status]bool{}
-		}
-		seen[c.id][c.want] = true
+		table = append(table, checktest.Case{Name: c.id + "/" + c.in.Targets[0].Name + "/" + string(c.want), ID: c.id,
+			Inputs: c.in, With: c.params, Want: c.want})
 	}
-	for _, c := range r.All() {
-		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
-			t.Errorf("%s needs a passing and a failing case", c.ID)
-		}
-	}
+	checktest.Table(t, r, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
+		checktest.NoLeak(t, out.Findings, probetest.Token, probetest.LowToken)
+	})
 }
 
 func TestUnreachableAndMissing(t *testing.T) {
@@ -171,16 +121,15 @@ func TestUnreachableAndMissing(t *testing.T) {
 		}
 		t.Run(c.ID, func(t *testing.T) {
 			// No target at all.
-			if got, fs := run(t, r, c.ID, source.Inputs{}, params); got != verdict.Unverified {
-				t.Errorf("no target: %s %v", got, fs)
+			if out := checktest.Run(t, r, c.ID, source.Inputs{}, params); out.Status != verdict.Unverified {
+				t.Errorf("no target: %s %v", out.Status, out.Findings)
 			}
 			// A closed port.
 			t.Setenv("GOLIVE_LOW_PRIVILEGE_TOKEN", "x")
 			in := source.Inputs{Targets: []source.Target{{URL: "http://127.0.0.1:1"}}, Token: "t"}
-			if got, fs := run(t, r, c.ID, in, params); got != verdict.Unverified {
-				t.Errorf("unreachable: %s %v", got, fs)
+			if out := checktest.Run(t, r, c.ID, in, params); out.Status != verdict.Unverified {
+				t.Errorf("unreachable: %s %v", out.Status, out.Findings)
 			}
 		})
 	}
-	_ = os.Getenv
 }

@@ -1,45 +1,16 @@
 package load
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/source/probe/probetest"
 	"golive.dev/golive/internal/verdict"
 )
-
-func runCheck(t *testing.T, r *check.Registry, id string, in source.Inputs, raw map[string]any) (verdict.Status, []verdict.Finding) {
-	t.Helper()
-	c, ok := r.Lookup(id)
-	if !ok {
-		t.Fatalf("check %s not registered", id)
-	}
-	p, err := c.Resolve(raw)
-	if err != nil {
-		t.Fatalf("%s params: %v", id, err)
-	}
-	fs, err := c.Run(context.Background(), source.NewEnv(in), p)
-	if err != nil {
-		if _, ok := source.AsMissing(err); ok {
-			return verdict.Unverified, []verdict.Finding{{Status: verdict.Unverified, Message: err.Error()}}
-		}
-		return verdict.Error, []verdict.Finding{{Status: verdict.Error, Message: err.Error()}}
-	}
-	if len(fs) == 0 {
-		return verdict.Unverified, nil
-	}
-	st := make([]verdict.Status, len(fs))
-	for i, f := range fs {
-		st[i] = f.Status
-	}
-	return verdict.Combine(st...), fs
-}
 
 // TestCapacityStepsBoundedByUserDuration: a pack's step duration never
 // stretches the run beyond the duration the user gave --load.
@@ -49,12 +20,12 @@ func TestCapacityStepsBoundedByUserDuration(t *testing.T) {
 	Register(r)
 	in := source.Inputs{Targets: []source.Target{{URL: s.GoodHTTP.URL}}, Load: "rate=20/s,duration=300ms,path=/health"}
 	start := time.Now()
-	st, fs := runCheck(t, r, "load/capacity", in, map[string]any{"steps": []any{"10", "20", "40"}, "stepDuration": "15s"})
+	out := checktest.Run(t, r, "load/capacity", in, map[string]any{"steps": []any{"10", "20", "40"}, "stepDuration": "15s"})
 	if took := time.Since(start); took > 10*time.Second {
 		t.Fatalf("three steps took %s: the 15s step was not capped at --load's 300ms", took)
 	}
-	if st != verdict.Unverified {
-		t.Fatalf("status %s, want unverified (every step holds): %+v", st, fs)
+	if out.Status != verdict.Unverified {
+		t.Fatalf("status %s, want unverified (every step holds): %+v", out.Status, out.Findings)
 	}
 }
 
@@ -90,27 +61,11 @@ func TestChecks(t *testing.T) {
 		{"load/capacity", flaky, map[string]any{"steps": []any{"20", "40"}, "stepDuration": "1s"}, verdict.Fail},
 		{"load/capacity", good, map[string]any{"steps": []any{"20", "40"}, "stepDuration": "1s"}, verdict.Unverified},
 	}
-	seen := map[string]map[verdict.Status]bool{}
+	var table []checktest.Case
 	for i, c := range cases {
-		t.Run(fmt.Sprintf("%d-%s-%s", i, c.id, c.want), func(t *testing.T) {
-			got, fs := runCheck(t, r, c.id, c.in, c.params)
-			if got != c.want {
-				b, _ := json.MarshalIndent(fs, "", "  ")
-				t.Errorf("%s = %s, want %s\n%s", c.id, got, c.want, b)
-			}
-			b, _ := json.Marshal(fs)
-			if strings.Contains(string(b), probetest.Token) {
-				t.Errorf("token in findings")
-			}
-		})
-		if seen[c.id] == nil {
-			seen[c.id] = map[verdict.Status]bool{}
-		}
-		seen[c.id][c.want] = true
+		table = append(table, checktest.Case{Name: fmt.Sprintf("%d-%s-%s", i, c.id, c.want), ID: c.id, Inputs: c.in, With: c.params, Want: c.want})
 	}
-	for _, c := range r.All() {
-		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
-			t.Errorf("%s needs a passing and a failing case", c.ID)
-		}
-	}
+	checktest.Table(t, r, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
+		checktest.NoLeak(t, out.Findings, probetest.Token)
+	})
 }

@@ -7,37 +7,10 @@ import (
 	"testing"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/verdict"
 )
-
-func run(t *testing.T, r *check.Registry, id, dir string, with map[string]any) (verdict.Status, []verdict.Finding) {
-	t.Helper()
-	c, ok := r.Lookup(id)
-	if !ok {
-		t.Fatalf("check %s not registered", id)
-	}
-	p, err := c.Resolve(with)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := source.NewEnv(source.Inputs{Paths: []string{dir}})
-	fs, err := c.Run(context.Background(), env, p)
-	if err != nil {
-		if _, ok := source.AsMissing(err); ok {
-			return verdict.Unverified, nil
-		}
-		t.Fatalf("%s: %v", id, err)
-	}
-	sts := make([]verdict.Status, len(fs))
-	for i, f := range fs {
-		if f.Check != id {
-			t.Errorf("finding of %s carries check %q", id, f.Check)
-		}
-		sts[i] = f.Status
-	}
-	return verdict.Combine(sts...), fs
-}
 
 func TestChecks(t *testing.T) {
 	r := check.NewRegistry()
@@ -92,19 +65,18 @@ func TestChecks(t *testing.T) {
 	for _, s := range ciSteps {
 		cases = append(cases, tc{s.id, bad, nil, verdict.Fail})
 	}
-	covered := map[string]bool{}
+	var table []checktest.Case
 	for _, c := range cases {
-		covered[c.id] = true
-		got, fs := run(t, r, c.id, c.dir, c.with)
-		if got != c.want {
-			t.Errorf("%s on %s with %v = %s, want %s; findings %+v", c.id, c.dir, c.with, got, c.want, fs)
-		}
+		table = append(table, checktest.Case{Name: c.id + " on " + filepath.Base(c.dir), ID: c.id,
+			Inputs: source.Inputs{Paths: []string{c.dir}}, With: c.with, Want: c.want})
 	}
-	for _, c := range r.All() {
-		if !covered[c.ID] {
-			t.Errorf("check %s has no fixture case", c.ID)
+	checktest.Table(t, r, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
+		for _, f := range out.Findings {
+			if f.Check != c.ID {
+				t.Errorf("finding of %s carries check %q", c.ID, f.Check)
+			}
 		}
-	}
+	})
 }
 
 func TestFilesBinding(t *testing.T) {

@@ -1,47 +1,14 @@
 package rules
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/verdict"
 )
-
-func run(t *testing.T, id, dir string, raw map[string]any) (verdict.Status, []verdict.Finding) {
-	t.Helper()
-	reg := check.NewRegistry()
-	Register(reg)
-	c, ok := reg.Lookup(id)
-	if !ok {
-		t.Fatalf("check %s not registered", id)
-	}
-	p, err := c.Resolve(raw)
-	if err != nil {
-		t.Fatalf("resolve %s: %v", id, err)
-	}
-	env := source.NewEnv(source.Inputs{Paths: []string{filepath.Join("testdata", dir)}})
-	fs, err := c.Run(context.Background(), env, p)
-	if err != nil {
-		if _, ok := source.AsMissing(err); ok {
-			return verdict.Unverified, nil
-		}
-		t.Fatalf("%s on %s: %v", id, dir, err)
-	}
-	var sts []verdict.Status
-	for _, f := range fs {
-		if f.Check != id {
-			t.Errorf("finding names check %q, want %q", f.Check, id)
-		}
-		if f.Status == verdict.Fail && f.File != "" && f.Line == 0 {
-			t.Errorf("%s: failing finding in %s without a line: %s", id, f.File, f.Message)
-		}
-		sts = append(sts, f.Status)
-	}
-	return verdict.Combine(sts...), fs
-}
 
 type m = map[string]any
 
@@ -90,29 +57,21 @@ func TestChecks(t *testing.T) {
 		{"app metrics", "rules/app-metrics", "pass", nil, verdict.Pass},
 		{"infra only", "rules/app-metrics", "fail", m{"min": 5}, verdict.Fail},
 	}
-	seen := map[string]map[verdict.Status]bool{}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, fs := run(t, tt.id, tt.dir, tt.params)
-			if got != tt.want {
-				t.Errorf("%s on %s = %s, want %s; findings:", tt.id, tt.dir, got, tt.want)
-			}
-			if testing.Verbose() {
-				for _, f := range fs {
-					t.Logf("  %s %s:%d %s", f.Status, f.File, f.Line, f.Message)
-				}
-			}
-		})
-		if seen[tt.id] == nil {
-			seen[tt.id] = map[verdict.Status]bool{}
-		}
-		seen[tt.id][tt.want] = true
-	}
 	reg := check.NewRegistry()
 	Register(reg)
-	for _, c := range reg.All() {
-		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
-			t.Errorf("check %s lacks a passing or a failing fixture in the table", c.ID)
-		}
+	var table []checktest.Case
+	for _, tt := range tests {
+		table = append(table, checktest.Case{Name: tt.name, ID: tt.id,
+			Inputs: source.Inputs{Paths: []string{filepath.Join("testdata", tt.dir)}}, With: tt.params, Want: tt.want})
 	}
+	checktest.Table(t, reg, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
+		for _, f := range out.Findings {
+			if f.Check != c.ID {
+				t.Errorf("finding names check %q, want %q", f.Check, c.ID)
+			}
+			if f.Status == verdict.Fail && f.File != "" && f.Line == 0 {
+				t.Errorf("%s: failing finding in %s without a line: %s", c.ID, f.File, f.Message)
+			}
+		}
+	})
 }
