@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -56,34 +57,67 @@ func all() []check.Check {
 type problem struct {
 	path string // field path, for the line
 	msg  string
-	ev   map[string]any // found vs expected
+	kv   []any // evidence as key, value pairs (found vs expected)
 	// at, when set, is the object whose field is at fault (an HPA or PDB
 	// about a workload): the finding points at its file and line.
 	at *ks.Object
 }
 
 func prob(path, msg string, kv ...any) problem {
-	ev := map[string]any{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		ev[fmt.Sprint(kv[i])] = kv[i+1]
-	}
-	return problem{path: path, msg: msg, ev: ev}
+	return problem{path: path, msg: msg, kv: kv}
 }
 
-func objectID(s *ks.Set, o *ks.Object) string {
-	return o.Kind + "/" + s.Namespace(o) + "/" + o.Name
-}
+func objectID(s *ks.Set, o *ks.Object) string { return s.ObjectID(o) }
 
 func finding(id string, st verdict.Status, s *ks.Set, o *ks.Object, pr problem) verdict.Finding {
+	return findingShared(id, st, s, o, pr, nil)
+}
+
+// evidenceCache shares equal evidence maps among the findings of one check
+// run: thousands of objects failing the same way would otherwise each hold
+// a ~300-byte map saying the same thing. Evidence is read-only once a
+// finding is made (reports only print it).
+type evidenceCache map[string]map[string]any
+
+func findingShared(id string, st verdict.Status, s *ks.Set, o *ks.Object, pr problem, cache evidenceCache) verdict.Finding {
 	loc := o
 	if pr.at != nil {
 		loc = pr.at
 	}
 	f := verdict.Finding{Check: id, Status: st, Message: pr.msg, Object: objectID(s, o), File: loc.File, Line: loc.LineOf(pr.path)}
-	if len(pr.ev) > 0 {
-		f.Evidence = pr.ev
+	if len(pr.kv) >= 2 {
+		f.Evidence = evidence(pr.kv, cache)
 	}
 	return f
+}
+
+func evidence(kv []any, cache evidenceCache) map[string]any {
+	key, shareable := "", cache != nil
+	if shareable {
+		var b strings.Builder
+		for _, x := range kv {
+			s, ok := x.(string)
+			if !ok {
+				shareable = false
+				break
+			}
+			b.WriteString(strconv.Itoa(len(s)))
+			b.WriteByte(':')
+			b.WriteString(s)
+		}
+		key = b.String()
+		if ev, ok := cache[key]; ok && shareable {
+			return ev
+		}
+	}
+	ev := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		ev[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	if shareable {
+		cache[key] = ev
+	}
+	return ev
 }
 
 // verdicts turns per-object problems into findings: one failing finding per
@@ -94,9 +128,10 @@ func verdicts(id string, s *ks.Set, checked []*ks.Object, probs map[*ks.Object][
 		return []verdict.Finding{{Check: id, Status: verdict.NA, Message: "no " + what + " found among the Kubernetes objects"}}
 	}
 	var out []verdict.Finding
+	cache := evidenceCache{}
 	for _, o := range checked {
 		for _, p := range probs[o] {
-			out = append(out, finding(id, verdict.Fail, s, o, p))
+			out = append(out, findingShared(id, verdict.Fail, s, o, p, cache))
 		}
 	}
 	if len(out) > 0 {

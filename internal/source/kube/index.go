@@ -110,6 +110,7 @@ func newSet(objs []*Object, ns string) *Set {
 		byKindNS: map[string]map[string][]*Object{}, selectors: map[*Object]labels.Selector{}}
 	for i, o := range objs {
 		o.seq = i
+		o.setID = o.Kind + "/" + s.Namespace(o) + "/" + o.Name
 		s.byKind[o.Kind] = append(s.byKind[o.Kind], o)
 		m := s.byKindNS[o.Kind]
 		if m == nil {
@@ -160,7 +161,7 @@ func newSet(objs []*Object, ns string) *Set {
 	s.byName = map[string]*Object{}
 	s.svcByPair = map[string][]*Object{}
 	for _, o := range objs {
-		id := o.Kind + "/" + s.Namespace(o) + "/" + o.Name
+		id := o.setID
 		if _, dup := s.byName[id]; !dup {
 			s.byName[id] = o
 		}
@@ -184,6 +185,15 @@ func newSet(objs []*Object, ns string) *Set {
 		}
 	}
 	return s
+}
+
+// ObjectID is Kind/namespace/name with the effective namespace (see
+// Namespace), the form findings use.
+func (s *Set) ObjectID(o *Object) string {
+	if o.setID != "" {
+		return o.setID
+	}
+	return o.Kind + "/" + s.Namespace(o) + "/" + o.Name
 }
 
 // Kind returns the objects of the given kinds, in input order per kind.

@@ -53,7 +53,8 @@ type Object struct {
 	Kustomization string
 
 	pos positions
-	seq int // place in Set.Objects, to keep index lookups in input order
+	seq   int    // place in Set.Objects, to keep index lookups in input order
+	setID string // Kind/effective namespace/name, made once for every finding to share
 }
 
 // ID is Kind/namespace/name, the form findings use.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -234,32 +235,54 @@ func newObject(t *tree, i int) (*Object, error) {
 	o := &Object{data: t, root: i}
 	o.APIVersion = t.str(t.child(i, "apiVersion"))
 	o.Kind = t.str(t.child(i, "kind"))
-	if md := t.child(i, "metadata"); md >= 0 && t.kind(md) == kMap {
+	md := t.child(i, "metadata")
+	if md >= 0 && t.kind(md) == kMap {
 		o.Name = t.str(t.child(md, "name"))
 		o.Namespace = t.str(t.child(md, "namespace"))
+	} else {
+		md = -1
+	}
+	typed, err := typedOf(o)
+	if m, ok := typed.(metav1.Object); ok {
+		// the typed object already holds labels and annotations as
+		// strings: share its maps rather than keep a second copy
+		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
+	} else if md >= 0 {
 		o.Labels = t.stringMap(t.child(md, "labels"))
 		o.Annotations = t.stringMap(t.child(md, "annotations"))
 	}
+	o.Typed = typed
+	return o, err
+}
+
+func nilIfEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// typedOf decodes the k8s.io/api form of kinds the client-go scheme knows.
+func typedOf(o *Object) (runtime.Object, error) {
 	gv, err := schema.ParseGroupVersion(o.APIVersion)
 	if err != nil {
-		return o, fmt.Errorf("%s %q: bad apiVersion %q", o.Kind, o.Name, o.APIVersion)
+		return nil, fmt.Errorf("%s %q: bad apiVersion %q", o.Kind, o.Name, o.APIVersion)
 	}
 	gvk := gv.WithKind(o.Kind)
 	if !scheme.Scheme.Recognizes(gvk) {
-		return o, nil
+		return nil, nil
 	}
 	typed, err := scheme.Scheme.New(gvk)
 	if err != nil {
-		return o, nil
+		return nil, nil
 	}
 	// The map is only the converter's input: the tree stays the one copy.
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Map(), typed); err != nil {
 		// Keep the object usable as raw data: a check on another field
 		// can still decide, and the error says what is wrong.
-		return o, fmt.Errorf("%s %q does not match the %s schema: %v", o.Kind, o.Name, gvk.GroupVersion(), err)
+		return nil, fmt.Errorf("%s %q does not match the %s schema: %v", o.Kind, o.Name, gvk.GroupVersion(), err)
 	}
-	o.Typed = typed
-	return o, nil
+	return typed, nil
 }
 
 // normalize makes yaml.v3 output JSON-compatible, as the Kubernetes
