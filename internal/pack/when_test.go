@@ -17,8 +17,10 @@ import (
 )
 
 // productItems lists the items of the default pack that only make sense for
-// one product (or, for rust-or-go, one family of languages). Every other item
-// is a generic requirement and must carry no condition.
+// one product (or, for rust-or-go, one family of languages), or for services
+// that have a component or feature (JWTs, Redis or NATS, a cache, a second API
+// version). Every other item is a generic requirement and must carry no
+// condition.
 var productItems = map[string][]string{
 	"mpl": {
 		"security/internal-tls",
@@ -37,6 +39,7 @@ var productItems = map[string][]string{
 		"compliance/schema-change-audit",
 	},
 	"acton": {
+		"security/cedar-authorization",
 		"security/authorization-policies-reviewed",
 		"configuration/xdg-config-dir",
 		"configuration/minimal-features",
@@ -56,6 +59,26 @@ var productItems = map[string][]string{
 	"rust-or-go": {
 		"reliability/panic-recovery",
 	},
+	// The service issues or validates JWTs itself (acton-service does).
+	"jwt": {
+		"security/jwt-signing-strength",
+		"security/token-expiry",
+		"security/token-revocation",
+		"security/jwt-claims-validation",
+	},
+	"redis-or-nats": {
+		"performance/client-connection-pools",
+	},
+	"cache": {
+		"performance/caching-strategy",
+		"performance/cache-warming",
+		"observability/cache-hit-rate",
+	},
+	// More than one API version exists.
+	"api-versions": {
+		"api/migration-guides",
+		"api/deprecation-warnings",
+	},
 }
 
 // eventcoreWhen detects an EventCore service. No item of the default pack is
@@ -72,12 +95,18 @@ var fixtures = []struct {
 	{"testdata/products/mpl-umbrella", []string{"mpl"}},  // mpl-proxy subchart block in an umbrella chart's values
 	{"testdata/products/mpl-manifests", []string{"mpl"}}, // plain manifests named after the proxy
 	{"testdata/products/eventcore", []string{"eventcore", "rust-or-go"}},
-	{"testdata/products/acton", []string{"acton", "rust-or-go"}},      // [workspace.dependencies] and an inheriting member
-	{"testdata/products/acton-root", []string{"acton", "rust-or-go"}}, // [workspace.dependencies] alone
+	{"testdata/products/acton", []string{"acton", "rust-or-go", "jwt"}},      // [workspace.dependencies] and an inheriting member
+	{"testdata/products/acton-root", []string{"acton", "rust-or-go", "jwt"}}, // [workspace.dependencies] alone
 	{"testdata/products/agent-toml", []string{"agent"}},
 	{"testdata/products/agent-pyproject", []string{"agent"}}, // PEP 621 dependency, name not normalised
 	{"testdata/products/generic", []string{"rust-or-go"}},    // look-alike keys, a list JSON, scalar YAML documents
-	{"../../examples/ready-service", nil},                    // a complete Python service
+	{"testdata/features/jwt-config", []string{"jwt"}},        // an [auth.jwt] section
+	{"testdata/features/jwt-deps", []string{"jwt"}},          // jsonwebtoken in package.json
+	{"testdata/features/jwt-pyproject", []string{"jwt"}},     // PyJWT in a PEP 621 dependency list
+	{"testdata/features/redis-nats", []string{"redis-or-nats", "cache"}},
+	{"testdata/features/cache", []string{"cache"}}, // an in-process cache library
+	{"testdata/features/api-v2", []string{"api-versions"}},
+	{"../../examples/ready-service", nil}, // a complete Python service
 }
 
 func loadDefault(t *testing.T) (*check.Registry, *pack.Pack) {
