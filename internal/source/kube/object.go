@@ -52,7 +52,7 @@ type Object struct {
 	Chart         string
 	Kustomization string
 
-	pos positions
+	pos   positions
 	seq   int    // place in Set.Objects, to keep index lookups in input order
 	setID string // Kind/effective namespace/name, made once for every finding to share
 }
