@@ -146,7 +146,7 @@ func evalConditions(ctx context.Context, o Options) map[string]condition {
 func notApplicable(it *pack.Item, c condition) verdict.ItemResult {
 	ir := verdict.ItemResult{ID: it.ID, Title: it.Title, Category: it.Category, Priority: it.Priority,
 		Refs: it.Refs, Automated: it.Automated(), Remediation: it.Remediation, Checks: []string{},
-		Status: verdict.NA, Message: "does not apply to this service (when: " + it.When + ")",
+		Status: verdict.NA, Message: "does not apply to this service (its when: condition is false)",
 		Findings: []verdict.Finding{{Check: "when", Status: verdict.NA, Message: "condition is false",
 			Evidence: map[string]any{"when": it.When}}}}
 	if ir.Refs == nil {
