@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -183,6 +185,7 @@ func BenchmarkLoadAndCheck(b *testing.B) {
 	}
 	b.ResetTimer()
 	var peak uint64
+	stop := samplePeaks()
 	for i := 0; i < b.N; i++ {
 		env := source.NewEnv(source.Inputs{Paths: []string{dir}})
 		findings := 0
@@ -203,8 +206,52 @@ func BenchmarkLoadAndCheck(b *testing.B) {
 		}
 		b.ReportMetric(float64(findings), "findings")
 	}
+	live, mapped := stop()
 	b.ReportMetric(float64(peak)/(1<<20), "MB-heap")
+	b.ReportMetric(float64(live)/(1<<20), "MB-peak-live")
+	b.ReportMetric(float64(mapped)/(1<<20), "MB-peak-mapped")
 	b.ReportMetric(float64(len(cs)), "checks")
+}
+
+// samplePeaks polls the runtime until stopped and returns the largest live
+// heap (as marked by the last GC) and the largest memory mapped and not
+// returned to the OS (what the process's resident size follows).
+func samplePeaks() (stop func() (live, mapped uint64)) {
+	samples := []metrics.Sample{
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+	}
+	var live, mapped uint64
+	read := func() {
+		metrics.Read(samples)
+		if v := samples[0].Value.Uint64(); v > live {
+			live = v
+		}
+		if v := samples[1].Value.Uint64() - samples[2].Value.Uint64(); v > mapped {
+			mapped = v
+		}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				read()
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	return func() (uint64, uint64) {
+		close(done)
+		<-finished
+		return live, mapped
+	}
 }
 
 // writeHeapProfile records what the loaded set and its indexes keep alive
