@@ -15,6 +15,8 @@
 #        CHART_OBJECTS=500 objects rendered from examples/ready-service/chart
 #        CHART_RUNS=10     runs of the whole process
 #        SKIP_CHART=1      only the generated sets
+#        KUBE_TEST_BIN=F   use F (go test -c ./internal/checks/kube) instead of
+#                          building one, e.g. to measure an older commit
 # Figures are medians; the ratio is the median of each round's own ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +40,12 @@ rss() {
   fi
 }
 
-echo "building the benchmark binary"
-go test -c -o "$out/kube.test" ./internal/checks/kube
+if [ -n "${KUBE_TEST_BIN:-}" ]; then
+  cp "$KUBE_TEST_BIN" "$out/kube.test" # e.g. built at an older commit, to compare
+else
+  echo "building the benchmark binary"
+  go test -c -o "$out/kube.test" ./internal/checks/kube
+fi
 
 # one NAME SIZE: one benchmark run in its own process; appends ns/op, peak
 # RSS (MB) and the benchmark's own peak-live-heap metric to $out/NAME.SIZE.
