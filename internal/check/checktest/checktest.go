@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -39,6 +40,12 @@ func RunEnv(t testing.TB, reg *check.Registry, id string, env *source.Env, raw m
 		t.Fatalf("%s parameters: %v", id, err)
 	}
 	return c.Evaluate(context.Background(), env, p)
+}
+
+// Dir is the inputs of a run over one repository directory, its path
+// joined from elem (usually "testdata" and the fixture's name).
+func Dir(elem ...string) source.Inputs {
+	return source.Inputs{Paths: []string{filepath.Join(elem...)}}
 }
 
 // Case is one fixture of a check: what it runs on, the raw parameters a pack

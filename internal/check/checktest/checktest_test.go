@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -167,5 +168,11 @@ func TestTableRequiresPassAndFail(t *testing.T) {
 	b, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(b), "check t/env lacks a passing or a failing fixture") || strings.Contains(string(b), "t/judge lacks") {
 		t.Errorf("child run: %v\n%s", err, b)
+	}
+}
+
+func TestDir(t *testing.T) {
+	if in := Dir("testdata", "good"); len(in.Paths) != 1 || in.Paths[0] != filepath.Join("testdata", "good") {
+		t.Errorf("Dir = %+v", in)
 	}
 }

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	metadatafake "k8s.io/client-go/metadata/fake"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	src "golive.dev/golive/internal/source/cluster"
 	"golive.dev/golive/internal/verdict"
@@ -75,60 +75,37 @@ var cases = []tcase{
 	{"no quota", "bad", "cluster/resource-quota", map[string]any{"namespace": "shop"}, verdict.Fail},
 }
 
-func runCase(t *testing.T, r *check.Registry, env *source.Env, tc tcase) []verdict.Finding {
-	t.Helper()
-	c, ok := r.Lookup(tc.id)
-	if !ok {
-		t.Fatalf("check %s not registered", tc.id)
+// asCase runs tc's check on env; the case's status is checked by the
+// caller, what every finding must carry by judged.
+func (tc tcase) asCase(env *source.Env) checktest.Case {
+	return checktest.Case{Name: tc.name, ID: tc.id, Env: env, With: tc.with, Want: tc.want}
+}
+
+func judged(t *testing.T, c checktest.Case, out check.Outcome) {
+	if out.Missing != nil {
+		t.Errorf("%s: input reported missing: %v", c.ID, out.Missing)
 	}
-	p, err := c.Resolve(tc.with)
-	if err != nil {
-		t.Fatalf("resolve: %v", err)
-	}
-	fs, err := c.Run(context.Background(), env, p)
-	if err != nil {
-		t.Fatalf("%s: %v", tc.id, err)
-	}
-	st := make([]verdict.Status, len(fs))
-	for i, f := range fs {
-		st[i] = f.Status
-		if f.Check != tc.id || f.Message == "" {
+	for _, f := range out.Findings {
+		if f.Check != c.ID || f.Message == "" {
 			t.Errorf("finding without check id or message: %+v", f)
 		}
 	}
-	if got := verdict.Combine(st...); got != tc.want {
-		b, _ := json.MarshalIndent(fs, "", " ")
-		t.Fatalf("%s: status %s, want %s\n%s", tc.id, got, tc.want, b)
-	}
-	return fs
 }
 
 func TestChecksOnDumps(t *testing.T) {
 	r := check.NewRegistry()
 	Register(r)
-	seen := map[string]map[verdict.Status]bool{}
+	var table []checktest.Case
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			env := source.NewEnv(source.Inputs{ClusterDump: "testdata/" + tc.fixture + ".yaml", Now: now})
-			fs := runCase(t, r, env, tc)
-			b, _ := json.Marshal(fs)
-			if strings.Contains(string(b), "c3VwZXJzZWNyZXQ") {
-				t.Errorf("secret data in findings")
-			}
-			if p := env.Problems(); len(p) > 0 {
-				t.Errorf("problems reading fixture: %v", p)
-			}
-			if seen[tc.id] == nil {
-				seen[tc.id] = map[verdict.Status]bool{}
-			}
-			seen[tc.id][tc.want] = true
-		})
+		table = append(table, tc.asCase(source.NewEnv(source.Inputs{ClusterDump: "testdata/" + tc.fixture + ".yaml", Now: now})))
 	}
-	for _, c := range r.All() {
-		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
-			t.Errorf("check %s lacks a passing or failing fixture", c.ID)
+	checktest.Table(t, r, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
+		judged(t, c, out)
+		checktest.NoLeak(t, out.Findings, "c3VwZXJzZWNyZXQ")
+		if p := c.Env.Problems(); len(p) > 0 {
+			t.Errorf("problems reading fixture: %v", p)
 		}
-	}
+	})
 }
 
 // TestChecksOnFakeCluster loads the same fixtures into client-go's fake
@@ -149,7 +126,8 @@ func TestChecksOnFakeCluster(t *testing.T) {
 				}
 				// The live reader lists only its namespace, so the log
 				// shipper's pods are not seen; the verdicts still agree.
-				runCase(t, r, env, tc)
+				c := tc.asCase(env)
+				judged(t, c, c.Run(t, r))
 			})
 		}
 	}
@@ -200,10 +178,9 @@ func TestNotGiven(t *testing.T) {
 	Register(r)
 	for _, in := range []source.Inputs{{}, {ClusterDump: "testdata/does-not-exist"}} {
 		for _, c := range r.All() {
-			p, _ := c.Resolve(nil)
-			_, err := c.Run(context.Background(), source.NewEnv(in), p)
-			if m, ok := source.AsMissing(err); !ok || !strings.Contains(m.Input, "--cluster-dump") {
-				t.Errorf("%s with %+v: want Missing naming --cluster-dump, got %v", c.ID, in, err)
+			out := checktest.Run(t, r, c.ID, in, nil)
+			if out.Missing == nil || !strings.Contains(out.Missing.Input, "--cluster-dump") {
+				t.Errorf("%s with %+v: want Missing naming --cluster-dump, got %s", c.ID, in, checktest.Show(out.Findings))
 			}
 		}
 	}

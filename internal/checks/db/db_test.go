@@ -2,12 +2,12 @@ package db
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	src "golive.dev/golive/internal/source/db"
 	"golive.dev/golive/internal/testenv"
@@ -85,27 +85,6 @@ func badServer(t *testing.T) *testenv.Postgres {
 	return pg
 }
 
-func run(t *testing.T, r *check.Registry, env *source.Env, id string, with map[string]any) ([]verdict.Finding, error) {
-	t.Helper()
-	c, ok := r.Lookup(id)
-	if !ok {
-		t.Fatalf("check %s not registered", id)
-	}
-	p, err := c.Resolve(with)
-	if err != nil {
-		t.Fatalf("%s: resolve %v: %v", id, with, err)
-	}
-	return c.Run(context.Background(), env, p)
-}
-
-func statusOf(fs []verdict.Finding) verdict.Status {
-	st := make([]verdict.Status, len(fs))
-	for i, f := range fs {
-		st[i] = f.Status
-	}
-	return verdict.Combine(st...)
-}
-
 func TestChecksAgainstRealPostgres(t *testing.T) {
 	good, bad := goodServer(t), badServer(t)
 	goodDSN := good.DSN("app_good", "goodpw", "appdb", "require")
@@ -163,33 +142,16 @@ func TestChecksAgainstRealPostgres(t *testing.T) {
 		{"reachable", "good", "db/reachable", nil, verdict.Pass},
 		{"too slow", "good", "db/reachable", map[string]any{"maxLatency": "1ns"}, verdict.Fail},
 	}
-	seen := map[string]map[verdict.Status]bool{}
+	var table []checktest.Case
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			fs, err := run(t, r, envs[tc.env], tc.id, tc.with)
-			if err != nil {
-				t.Fatalf("error: %v", err)
-			}
-			b, _ := json.Marshal(fs)
-			if got := statusOf(fs); got != tc.want {
-				t.Fatalf("status %s, want %s; findings:\n%s", got, tc.want, b)
-			}
-			for _, w := range []string{"goodpw", "badpw"} {
-				if strings.Contains(string(b), w) {
-					t.Errorf("password %s in findings: %s", w, b)
-				}
-			}
-			if seen[tc.id] == nil {
-				seen[tc.id] = map[verdict.Status]bool{}
-			}
-			seen[tc.id][tc.want] = true
-		})
+		table = append(table, checktest.Case{Name: tc.name, ID: tc.id, Env: envs[tc.env], With: tc.with, Want: tc.want})
 	}
-	for _, c := range r.All() {
-		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
-			t.Errorf("check %s lacks a passing or failing case", c.ID)
+	checktest.Table(t, r, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
+		if out.Missing != nil {
+			t.Errorf("%s: database reported missing: %v", c.ID, out.Missing)
 		}
-	}
+		checktest.NoLeak(t, out.Findings, "goodpw", "badpw")
+	})
 }
 
 func TestMissingAndUnreachable(t *testing.T) {
@@ -202,14 +164,16 @@ func TestMissingAndUnreachable(t *testing.T) {
 			if c.ID == "db/settings" {
 				with["expect"] = map[string]any{"ssl": "on"}
 			}
-			fs, err := run(t, r, source.NewEnv(source.Inputs{Database: dsn}), c.ID, with)
-			m, ok := source.AsMissing(err)
-			if !ok || len(fs) > 0 {
-				t.Fatalf("%s with %q: want Missing, got %v %v", c.ID, src.MaskDSN(dsn), fs, err)
+			out := checktest.Run(t, r, c.ID, source.Inputs{Database: dsn}, with)
+			// The one finding is the engine's for the missing input: the
+			// check itself returned none beside its error.
+			if out.Missing == nil || len(out.Findings) != 1 {
+				t.Fatalf("%s with %q: want Missing alone, got %s", c.ID, src.MaskDSN(dsn), checktest.Show(out.Findings))
 			}
-			if m.Input != "--database" || strings.Contains(err.Error(), "hunter22") {
-				t.Errorf("%s: bad error %q", c.ID, err)
+			if out.Missing.Input != "--database" {
+				t.Errorf("%s: missing input named %q", c.ID, out.Missing.Input)
 			}
+			checktest.NoLeak(t, out.Findings, "hunter22")
 		}
 	}
 }

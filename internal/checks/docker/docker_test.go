@@ -1,20 +1,14 @@
 package docker
 
 import (
-	"path/filepath"
 	"testing"
 
 	"golive.dev/golive/internal/check"
 	"golive.dev/golive/internal/check/checktest"
-	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/verdict"
 )
 
 type m = map[string]any
-
-func dir(name string) source.Inputs {
-	return source.Inputs{Paths: []string{filepath.Join("testdata", name)}}
-}
 
 func TestChecks(t *testing.T) {
 	tests := []struct {
@@ -56,7 +50,7 @@ func TestChecks(t *testing.T) {
 	Register(reg)
 	var table []checktest.Case
 	for _, tt := range tests {
-		table = append(table, checktest.Case{Name: tt.name, ID: tt.id, Inputs: dir(tt.dir), With: tt.params, Want: tt.want})
+		table = append(table, checktest.Case{Name: tt.name, ID: tt.id, Inputs: checktest.Dir("testdata", tt.dir), With: tt.params, Want: tt.want})
 	}
 	checktest.Table(t, reg, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
 		for _, f := range out.Findings {
@@ -70,7 +64,7 @@ func TestChecks(t *testing.T) {
 func TestSecretsMasked(t *testing.T) {
 	reg := check.NewRegistry()
 	Register(reg)
-	out := checktest.Run(t, reg, "docker/no-secrets", dir("fail"), nil)
+	out := checktest.Run(t, reg, "docker/no-secrets", checktest.Dir("testdata", "fail"), nil)
 	if out.Status != verdict.Fail {
 		t.Fatalf("status %s, want fail: the fixture's secrets were not found", out.Status)
 	}

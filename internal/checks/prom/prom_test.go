@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
 	src "golive.dev/golive/internal/source/prom"
 	"golive.dev/golive/internal/testenv"
@@ -125,25 +126,17 @@ func startProm(t *testing.T) string {
 	return p.URL
 }
 
-func run(t *testing.T, r *check.Registry, env *source.Env, id string, with map[string]any) ([]verdict.Finding, error) {
-	t.Helper()
-	c, ok := r.Lookup(id)
-	if !ok {
-		t.Fatalf("check %s not registered", id)
+// judged holds what every finding of a check must carry; an input the
+// test gave must never be reported missing.
+func judged(t *testing.T, c checktest.Case, out check.Outcome) {
+	if out.Missing != nil {
+		t.Errorf("%s: input reported missing: %v", c.ID, out.Missing)
 	}
-	p, err := c.Resolve(with)
-	if err != nil {
-		t.Fatalf("%s: resolve %v: %v", id, with, err)
+	for _, f := range out.Findings {
+		if f.Message == "" || f.Check != c.ID {
+			t.Errorf("finding without message or check id: %+v", f)
+		}
 	}
-	return c.Run(context.Background(), env, p)
-}
-
-func statusOf(fs []verdict.Finding) verdict.Status {
-	st := make([]verdict.Status, len(fs))
-	for i, f := range fs {
-		st[i] = f.Status
-	}
-	return verdict.Combine(st...)
 }
 
 func TestChecksAgainstRealPrometheus(t *testing.T) {
@@ -183,33 +176,11 @@ func TestChecksAgainstRealPrometheus(t *testing.T) {
 		{"history short", "prom/history", map[string]any{"minHistory": "1s"}, verdict.Pass},
 		{"history long", "prom/history", map[string]any{"minHistory": "24h"}, verdict.Fail},
 	}
-	seen := map[string]map[verdict.Status]bool{}
+	var table []checktest.Case
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			env := source.NewEnv(source.Inputs{Prometheus: url})
-			fs, err := run(t, r, env, tc.id, tc.with)
-			if err != nil {
-				t.Fatalf("error: %v", err)
-			}
-			if got := statusOf(fs); got != tc.want {
-				t.Fatalf("status %s, want %s; findings:\n%v", got, tc.want, fs)
-			}
-			for _, f := range fs {
-				if f.Message == "" || f.Check != tc.id {
-					t.Errorf("finding without message or check id: %+v", f)
-				}
-			}
-			if seen[tc.id] == nil {
-				seen[tc.id] = map[verdict.Status]bool{}
-			}
-			seen[tc.id][tc.want] = true
-		})
+		table = append(table, checktest.Case{Name: tc.name, ID: tc.id, Inputs: source.Inputs{Prometheus: url}, With: tc.with, Want: tc.want})
 	}
-	for _, c := range r.All() {
-		if !seen[c.ID][verdict.Pass] || !seen[c.ID][verdict.Fail] {
-			t.Errorf("check %s lacks a passing or failing case", c.ID)
-		}
-	}
+	checktest.Table(t, r, table, judged)
 }
 
 func TestMissingAndUnreachable(t *testing.T) {
@@ -223,14 +194,16 @@ func TestMissingAndUnreachable(t *testing.T) {
 					with[p.Name] = map[check.ParamType]any{check.String: "up", check.Strings: []any{"up"}}[p.Type]
 				}
 			}
-			fs, err := run(t, r, source.NewEnv(in), c.ID, with)
-			m, ok := source.AsMissing(err)
-			if !ok || len(fs) > 0 {
-				t.Fatalf("%s with %+v: want a Missing error, got %v %v", c.ID, in, fs, err)
+			out := checktest.Run(t, r, c.ID, in, with)
+			// The one finding is the engine's for the missing input: the
+			// check itself returned none beside its error.
+			if out.Missing == nil || len(out.Findings) != 1 {
+				t.Fatalf("%s with %+v: want a Missing error alone, got %s", c.ID, in, checktest.Show(out.Findings))
 			}
-			if m.Input != "--prometheus" || strings.Contains(err.Error(), "s3cret") {
-				t.Errorf("%s: bad missing error %q", c.ID, err)
+			if out.Missing.Input != "--prometheus" {
+				t.Errorf("%s: missing input named %q", c.ID, out.Missing.Input)
 			}
+			checktest.NoLeak(t, out.Findings, "s3cret")
 		}
 	}
 }

@@ -67,8 +67,7 @@ func TestChecks(t *testing.T) {
 	}
 	var table []checktest.Case
 	for _, c := range cases {
-		table = append(table, checktest.Case{Name: c.id + " on " + filepath.Base(c.dir), ID: c.id,
-			Inputs: source.Inputs{Paths: []string{c.dir}}, With: c.with, Want: c.want})
+		table = append(table, checktest.Case{Name: c.id + " on " + filepath.Base(c.dir), ID: c.id, Inputs: checktest.Dir(c.dir), With: c.with, Want: c.want})
 	}
 	checktest.Table(t, r, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
 		for _, f := range out.Findings {

@@ -1,12 +1,10 @@
 package rules
 
 import (
-	"path/filepath"
 	"testing"
 
 	"golive.dev/golive/internal/check"
 	"golive.dev/golive/internal/check/checktest"
-	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/verdict"
 )
 
@@ -61,8 +59,7 @@ func TestChecks(t *testing.T) {
 	Register(reg)
 	var table []checktest.Case
 	for _, tt := range tests {
-		table = append(table, checktest.Case{Name: tt.name, ID: tt.id,
-			Inputs: source.Inputs{Paths: []string{filepath.Join("testdata", tt.dir)}}, With: tt.params, Want: tt.want})
+		table = append(table, checktest.Case{Name: tt.name, ID: tt.id, Inputs: checktest.Dir("testdata", tt.dir), With: tt.params, Want: tt.want})
 	}
 	checktest.Table(t, reg, table, func(t *testing.T, c checktest.Case, out check.Outcome) {
 		for _, f := range out.Findings {

@@ -6,15 +6,10 @@ import (
 
 	"golive.dev/golive/internal/check"
 	"golive.dev/golive/internal/check/checktest"
-	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/verdict"
 )
 
 type m = map[string]any
-
-func dir(name string) source.Inputs {
-	return source.Inputs{Paths: []string{filepath.Join("testdata", name)}}
-}
 
 func TestChecks(t *testing.T) {
 	tests := []struct {
@@ -34,7 +29,7 @@ func TestChecks(t *testing.T) {
 	Register(reg)
 	var table []checktest.Case
 	for _, tt := range tests {
-		table = append(table, checktest.Case{Name: tt.name, ID: tt.id, Inputs: dir(tt.dir), With: tt.params, Want: tt.want})
+		table = append(table, checktest.Case{Name: tt.name, ID: tt.id, Inputs: checktest.Dir("testdata", tt.dir), With: tt.params, Want: tt.want})
 	}
 	checktest.Table(t, reg, table, nil)
 }
@@ -43,7 +38,7 @@ func TestChecks(t *testing.T) {
 func TestMasked(t *testing.T) {
 	reg := check.NewRegistry()
 	Register(reg)
-	out := checktest.Run(t, reg, "secrets/none-committed", dir("fail"), nil)
+	out := checktest.Run(t, reg, "secrets/none-committed", checktest.Dir("testdata", "fail"), nil)
 	checktest.NoLeak(t, out.Findings, "R7mQ2xV9kL4pW8nB3cT6yH1jF5dS0aZeUu1X", "Sup3r-S3cret-Passw0rd!", "S3cret")
 	lines := map[string]int{}
 	for _, f := range out.Findings {
