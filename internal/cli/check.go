@@ -287,6 +287,22 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 }
 
 func writeReportFile(path, format string, rep *verdict.Report, opts report.Options) error {
+	// A device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place:
+	// renaming a temporary file over it would replace the device.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("-o %s=%s: %w", format, path, err)
+		}
+		werr := report.Write(fh, format, rep, opts)
+		if cerr := fh.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("-o %s=%s: %w", format, path, werr)
+		}
+		return nil
+	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("-o %s=%s: %w", format, path, err)

@@ -262,3 +262,20 @@ items:
 		t.Fatalf("report has no problems listed: %v %+v", err, rep.Problems)
 	}
 }
+
+// TestReportToDeviceKeepsTheDevice: -o json=/dev/null must write to the
+// device, not rename a temporary file over it.
+func TestReportToDeviceKeepsTheDevice(t *testing.T) {
+	dir := repo(t, map[string]string{"pack.yaml": testPack})
+	before, err := os.Stat(os.DevNull)
+	if err != nil || before.Mode().IsRegular() {
+		t.Skipf("%s is not a device here", os.DevNull)
+	}
+	if r := runCLI(t, nil, "check", dir, "--pack", filepath.Join(dir, "pack.yaml"), "-o", "json="+os.DevNull); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	after, err := os.Stat(os.DevNull)
+	if err != nil || after.Mode().IsRegular() {
+		t.Fatalf("%s was replaced by a regular file", os.DevNull)
+	}
+}
