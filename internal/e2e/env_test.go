@@ -271,11 +271,32 @@ func startPostgres(t *testing.T) *testenv.Postgres {
 	return pg
 }
 
-// testPack writes a pack that extends a built-in seed pack and re-points the
-// parameters that name the seed's own service (ports 9100/9443, routes,
-// Kubernetes names and selectors) at the test services, as a team adapting
-// a seed pack to its service would. It returns the file and how many
-// parameters it changed.
+// testVars point the seed packs' variables at the test services, as a team
+// adapting a seed pack to its service would: the orders-api workloads of the
+// cluster dumps, one port serving every path (0 keeps the target's), and the
+// test service's routes in place of the EventCore smoke-test routes.
+var testVars = []string{
+	"service=orders-api", "serviceLabel=app.kubernetes.io/name",
+	"healthPort=0", "metricsPort=0",
+	"authPath=/api/protected", "commandPath=/api/echo",
+}
+
+// varFlags are testVars as command-line flags.
+func varFlags() []string {
+	var out []string
+	for _, v := range testVars {
+		out = append(out, "--var", v)
+	}
+	return out
+}
+
+// testPack writes a pack that extends a built-in seed pack and sets what no
+// pack variable covers: parameters the seed leaves to a check's default that
+// the test services need (the deprecated API prefix, the rate-limited route,
+// a route taking a body), the PodDisruptionBudget's name (the MPL chart calls
+// it <release>-pdb, the test cluster's is orders-api) and the scrape target's
+// port (the test Prometheus scrapes another port than the one probed). It
+// returns the file and how many parameters it changed.
 func (e *liveEnv) testPack(t *testing.T, base string) (string, int) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "packs", base+".yaml"))
@@ -294,8 +315,6 @@ func (e *liveEnv) testPack(t *testing.T, base string) (string, int) {
 	if err := yaml.Unmarshal(raw, &p); err != nil {
 		t.Fatalf("packs/%s.yaml: %v", base, err)
 	}
-	routes := map[string]string{"/api/v1/test": "/api/protected", "/api/v1/users": "/api/echo"}
-	const selector = "app.kubernetes.io/name=orders-api"
 	type override struct {
 		Item string                    `yaml:"item"`
 		With map[string]map[string]any `yaml:"with"`
@@ -312,13 +331,6 @@ func (e *liveEnv) testPack(t *testing.T, base string) (string, int) {
 			changed++
 		}
 		for _, c := range it.Checks {
-			domain, _, _ := strings.Cut(c.Check, "/")
-			if v, ok := c.With["port"]; ok && v != 0 && (domain == "http" || domain == "tls") {
-				set(c.Check, "port", 0) // the test service serves every path on its one port
-			}
-			if path, ok := c.With["path"].(string); ok && routes[path] != "" && domain == "http" {
-				set(c.Check, "path", routes[path])
-			}
 			if c.Check == "http/deprecation" && c.With["paths"] == nil {
 				set(c.Check, "paths", []string{"/api/v1/"})
 			}
@@ -328,20 +340,11 @@ func (e *liveEnv) testPack(t *testing.T, base string) (string, int) {
 			if (c.Check == "http/bad-input" || c.Check == "http/body-limit") && c.With["path"] == nil {
 				set(c.Check, "path", "/api/echo")
 			}
-			if domain == "cluster" {
-				for _, k := range []string{"selector", "policyLabels"} {
-					if _, ok := c.With[k]; ok {
-						set(c.Check, k, selector)
-					}
-				}
-				if _, ok := c.With["name"]; ok {
-					set(c.Check, "name", "orders-api")
-				}
+			if c.Check == "cluster/pdb" && c.With["name"] != nil {
+				set(c.Check, "name", "orders-api")
 			}
-			if sel, ok := c.With["selector"].(map[string]any); ok && domain == "prom" {
-				if inst, ok := sel["instance"].(string); ok && strings.HasSuffix(inst, ":9100") {
-					set(c.Check, "selector", map[string]any{"instance": fmt.Sprintf("~.*:%d", port(e.svc.GoodHTTP.URL))})
-				}
+			if sel, ok := c.With["selector"].(map[string]any); ok && c.Check == "prom/targets-up" && sel["instance"] != nil {
+				set(c.Check, "selector", map[string]any{"instance": fmt.Sprintf("~.*:%d", port(e.svc.GoodHTTP.URL))})
 			}
 		}
 		if len(with) > 0 {

@@ -26,8 +26,8 @@ type liveRun struct {
 	files []string // every report file written
 }
 
-// runLive runs golive with the seed packs (adapted to the test services) and
-// the given flags, writing every report format.
+// runLive runs golive with the seed packs (adapted to the test services by
+// testVars and testPack) and the given flags, writing every report format.
 func runLive(t *testing.T, e *liveEnv, flags ...string) liveRun {
 	t.Helper()
 	dir := t.TempDir()
@@ -36,6 +36,7 @@ func runLive(t *testing.T, e *liveEnv, flags ...string) liveRun {
 		file, _ := e.testPack(t, p)
 		args = append(args, "-p", file)
 	}
+	args = append(args, varFlags()...)
 	var files []string
 	for _, f := range reportFormats {
 		file := filepath.Join(dir, "report."+f)
@@ -66,8 +67,9 @@ func TestLive(t *testing.T) {
 	t.Setenv("GOLIVE_LOW_PRIVILEGE_TOKEN", probetest.LowToken)
 	for _, p := range seedPacks {
 		_, n := e.testPack(t, p)
-		t.Logf("%s: %d parameters re-pointed at the test services", p, n)
+		t.Logf("%s: %d parameters set by an override pack", p, n)
 	}
+	t.Logf("variables: %s", strings.Join(testVars, " "))
 
 	t.Run("good", func(t *testing.T) {
 		t.Parallel()
@@ -92,6 +94,7 @@ func TestLive(t *testing.T) {
 		logFailures(t, inv, run.rep)
 		noSecrets(t, run, probetest.Token, probetest.LowToken, appPassword)
 		exchangesMasked(t, run.rep)
+		varsApplied(t, run.rep)
 	})
 
 	t.Run("bad", func(t *testing.T) {
@@ -134,6 +137,31 @@ func TestLive(t *testing.T) {
 		}
 		noSecrets(t, run, probetest.Token, probetest.LowToken, appPassword)
 	})
+}
+
+// varItems pass on the good setup only when --var reached the seed packs'
+// items through the extending test packs: each judges the test services
+// under a name, port or route that a variable replaced.
+var varItems = map[string][]string{
+	"mpl-proxy": {"validation/hpa-active", "validation/pods-running-ready", "validation/health-endpoint", "validation/service-monitor-exists"},
+	"eventcore": {"functional/missing-token-401", "functional/create-user-command", "validation/pods-ready", "validation/rollout-complete"},
+}
+
+func varsApplied(t *testing.T, rep *verdict.Report) {
+	t.Helper()
+	status := map[string]verdict.Status{}
+	for _, p := range rep.Packs {
+		for _, it := range p.Items {
+			status[p.Name+" "+it.ID] = it.Status
+		}
+	}
+	for pack, items := range varItems {
+		for _, id := range items {
+			if got := status[pack+" "+id]; got != verdict.Pass {
+				t.Errorf("%s %s: %q with %s, want pass", pack, id, got, strings.Join(testVars, " "))
+			}
+		}
+	}
 }
 
 // logByKind logs item statuses per live kind and returns the failing counts.
