@@ -231,7 +231,7 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		}
 	}
 	in := source.Inputs{
-		Paths: s.Paths, Exclude: s.Exclude, HelmValues: s.Helm.Values, HelmSet: s.Helm.Set, Release: s.Helm.Release,
+		Baseline: s.Baseline, Paths: s.Paths, Exclude: s.Exclude, HelmValues: s.Helm.Values, HelmSet: s.Helm.Set, Release: s.Helm.Release,
 		Namespace: s.Namespace, KubeVersion: s.Helm.KubeVersion, ScanReports: s.ScanReports,
 		Token: s.Token, Headers: s.Headers, CAFile: s.CAFile, ProtectedPath: s.ProtectedPath, Load: s.Load,
 		Prometheus: s.Prometheus, Database: s.Database, Kubeconfig: s.Kubeconfig, KubeContext: s.Context,

@@ -37,6 +37,9 @@ type Inputs struct {
 	KubeVersion string
 
 	ScanReports []string // --scan-report files
+	// Baseline is an earlier JSON report (--baseline); checks that compare
+	// figures with an earlier run read it.
+	Baseline string
 
 	// Live service.
 	Targets       []Target

@@ -35,6 +35,7 @@ func params(extra ...check.Param) []check.Param {
 
 // Register adds the load checks.
 func Register(r *check.Registry) {
+	registerBaseline(r)
 	r.Register(check.Check{
 		ID:    "load/latency",
 		Title: "Latency under load stays under the thresholds",

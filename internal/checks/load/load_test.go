@@ -1,7 +1,10 @@
 package load
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,6 +64,37 @@ func TestChecks(t *testing.T) {
 		{"load/capacity", flaky, map[string]any{"steps": []any{"20", "40"}, "stepDuration": "1s"}, verdict.Fail},
 		{"load/capacity", good, map[string]any{"steps": []any{"20", "40"}, "stepDuration": "1s"}, verdict.Unverified},
 	}
+	// Baselines: the good run's own figures, scaled to be far better or far
+	// worse than any rerun, so that the verdict does not hang on noise.
+	ref := checktest.Run(t, r, "load/latency", good, map[string]any{"maxP95": "10s"})
+	baseline := func(scale float64) source.Inputs {
+		ev := map[string]any{}
+		for k, v := range ref.Findings[0].Evidence {
+			ev[k] = v
+		}
+		for _, k := range []string{"p95Ms", "p99Ms"} {
+			ev[k] = ev[k].(float64) * scale
+		}
+		ev["throughputRps"] = ev["throughputRps"].(float64) / scale
+		rep := verdict.Report{SchemaVersion: verdict.SchemaVersion, Packs: []verdict.PackResult{{Name: "p",
+			Items: []verdict.ItemResult{{ID: "x", Findings: []verdict.Finding{{Check: "load/latency", Status: verdict.Pass, Evidence: ev}}}}}}}
+		data, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "base.json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in := good
+		in.Baseline = path
+		return in
+	}
+	cases = append(cases,
+		tc{"load/baseline", baseline(1000), nil, verdict.Pass},
+		tc{"load/baseline", baseline(0.001), nil, verdict.Fail},
+		tc{"load/baseline", good, nil, verdict.Unverified},
+	)
 	var table []checktest.Case
 	for i, c := range cases {
 		table = append(table, checktest.Case{Name: fmt.Sprintf("%d-%s-%s", i, c.id, c.want), ID: c.id, Inputs: c.in, With: c.params, Want: c.want})
