@@ -8,8 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 
@@ -65,22 +68,20 @@ func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 			set.Kustomizations = append(set.Kustomizations, k.dir)
 		}
 	}
+	var todo []string
 	for _, f := range d.files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		abs, _ := filepath.Abs(f)
-		if d.consumed[abs] || d.consumed[filepath.Dir(abs)] {
-			continue
+		if !d.consumed[abs] && !d.consumed[filepath.Dir(abs)] {
+			todo = append(todo, f)
 		}
-		data, err := readFileLimited(f)
-		if err != nil {
-			errs = append(errs, &FileError{File: f, Err: err})
-			continue
-		}
-		os, es := b.readManifests(f, data)
-		objs, errs = append(objs, os...), append(errs, es...)
-		if len(os) > 0 {
+	}
+	res, err := readFiles(ctx, b, todo)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range todo {
+		objs, errs = append(objs, res[i].objs...), append(errs, res[i].errs...)
+		if len(res[i].objs) > 0 {
 			set.Files = append(set.Files, f)
 		}
 	}
@@ -105,6 +106,45 @@ func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 			Reason: "no Kubernetes objects found under " + strings.Join(paths, ", ")}
 	}
 	return s, nil
+}
+
+type fileResult struct {
+	objs []*Object
+	errs []*FileError
+}
+
+// readFiles decodes manifest files on every CPU: parsing YAML is most of a
+// run's cost for large repositories. Results keep the files' order, so
+// objects and errors come out as a sequential read would give them.
+func readFiles(ctx context.Context, b *builder, files []string) ([]fileResult, error) {
+	res := make([]fileResult, len(files))
+	workers := min(runtime.GOMAXPROCS(0), len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		bw := b
+		if w > 0 {
+			bw = newBuilder() // builders are not shared between goroutines
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				data, err := readFileLimited(files[i])
+				if err != nil {
+					res[i].errs = []*FileError{{File: files[i], Err: err}}
+					continue
+				}
+				res[i].objs, res[i].errs = bw.readManifests(files[i], data)
+			}
+		}()
+	}
+	wg.Wait()
+	return res, ctx.Err()
 }
 
 func joinFileErrors(es []*FileError) error {
