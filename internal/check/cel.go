@@ -78,7 +78,9 @@ func (r *Registry) CompileCEL(expr string) (*CELProgram, error) {
 	if ast.OutputType() != cel.BoolType && ast.OutputType() != cel.DynType {
 		return nil, fmt.Errorf("cel: expression yields %s, want bool", ast.OutputType())
 	}
-	prg, err := env.Program(ast, cel.InterruptCheckFrequency(100))
+	// OptOptimize precompiles constant regular expressions of matches(),
+	// which would otherwise be compiled on every call.
+	prg, err := env.Program(ast, cel.InterruptCheckFrequency(100), cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
 		return nil, fmt.Errorf("cel program: %w", err)
 	}
