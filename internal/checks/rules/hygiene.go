@@ -137,7 +137,7 @@ func runAppMetrics(ctx context.Context, env *source.Env, p check.Params) ([]verd
 	if len(alerts) == 0 {
 		return []verdict.Finding{noRules(id, set, "wanted alerts on application metrics")}, nil
 	}
-	c := &classifier{recorded: set.Recorded()}
+	c := classifierFor(ctx, env, set)
 	var names []string
 	var first *promrules.Rule
 	for _, r := range alerts {

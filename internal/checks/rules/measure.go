@@ -1,10 +1,13 @@
 package rules
 
 import (
+	"context"
+	"golive.dev/golive/internal/source"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -187,12 +190,53 @@ func selName(v *parser.VectorSelector) string {
 	return ""
 }
 
-// classifier looks through recording rules to what they measure.
+// classifier looks through recording rules to what they measure. One
+// classifier serves a whole run (see classifierFor): every rules check asks
+// about the same expressions, so signals are memoized. A memoized signal is
+// shared and must not be changed by its caller.
 type classifier struct {
 	recorded map[string][]*promrules.Rule
+
+	mu   sync.Mutex
+	memo map[classifyKey]*signal
+}
+
+type classifyKey struct {
+	e     parser.Expr
+	depth int
+}
+
+// classifierFor returns the run's classifier over the run's rules.
+func classifierFor(ctx context.Context, env *source.Env, set *promrules.Set) *classifier {
+	c, err := source.Load(ctx, env, "rules/classifier", func(context.Context, *source.Inputs) (*classifier, error) {
+		return &classifier{recorded: set.Recorded(), memo: map[classifyKey]*signal{}}, nil
+	})
+	if err != nil || c == nil {
+		return &classifier{recorded: set.Recorded()}
+	}
+	return c
 }
 
 func (c *classifier) classify(e parser.Expr, depth int) *signal {
+	key := classifyKey{e, depth}
+	if c.memo != nil {
+		c.mu.Lock()
+		sig, ok := c.memo[key]
+		c.mu.Unlock()
+		if ok {
+			return sig
+		}
+	}
+	sig := c.classifyFresh(e, depth)
+	if c.memo != nil {
+		c.mu.Lock()
+		c.memo[key] = sig
+		c.mu.Unlock()
+	}
+	return sig
+}
+
+func (c *classifier) classifyFresh(e parser.Expr, depth int) *signal {
 	s := &signal{measures: map[Measure]bool{}}
 	c.walk(e, s, depth)
 	if s.measures[CPU] || s.measures[Memory] {

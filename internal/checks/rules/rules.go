@@ -374,7 +374,7 @@ func runAlert(ctx context.Context, env *source.Env, p check.Params) ([]verdict.F
 	if len(alerts) == 0 {
 		return []verdict.Finding{noRules(id, set, "wanted an alert on "+q.describe())}, nil
 	}
-	c := &classifier{recorded: set.Recorded()}
+	c := classifierFor(ctx, env, set)
 	type scored struct {
 		c     candidate
 		probs []string
@@ -572,7 +572,7 @@ func runAggregated(ctx context.Context, env *source.Env, _ check.Params) ([]verd
 	if err != nil {
 		return nil, err
 	}
-	c := &classifier{recorded: set.Recorded()}
+	c := classifierFor(ctx, env, set)
 	var out []verdict.Finding
 	n := 0
 	for _, r := range set.Alerts() {
