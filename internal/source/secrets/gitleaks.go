@@ -3,7 +3,6 @@ package secrets
 import (
 	"fmt"
 	"path/filepath"
-	"sync"
 
 	"github.com/zricethezav/gitleaks/v8/detect"
 )
@@ -17,9 +16,10 @@ type hit struct {
 	Secret            string
 }
 
+// scanner is safe for concurrent use: gitleaks scans files concurrently with
+// one Detector itself.
 type scanner struct {
-	mu sync.Mutex
-	d  *detect.Detector
+	d *detect.Detector
 }
 
 func newScanner() (*scanner, error) {
@@ -31,8 +31,6 @@ func newScanner() (*scanner, error) {
 }
 
 func (s *scanner) scan(path string, data []byte) (hits []hit, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	defer func() {
 		if p := recover(); p != nil {
 			hits, err = nil, fmt.Errorf("gitleaks panicked on %s: %v", path, p)

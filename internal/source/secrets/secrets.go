@@ -11,7 +11,9 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -72,29 +74,62 @@ func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Files are scanned on every CPU; results are kept in file order so the
+	// report does not depend on scheduling.
+	files := selectFiles(r)
+	type result struct {
+		scanned bool
+		leaks   []Leak
+		errs    []FileError
+	}
+	results := make([]result, len(files))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				rf := files[i]
+				// Leaks name the file as the user can open it from where golive runs.
+				f := rf.OSPath()
+				// Read, not Content: the scan looks at every file once, and keeping
+				// them all would hold the whole tree in memory for the run.
+				data, err := rf.Read()
+				if errors.Is(err, repo.ErrBinary) || errors.Is(err, repo.ErrTooLarge) {
+					continue
+				}
+				if err != nil {
+					results[i].errs = append(results[i].errs, FileError{File: f, Err: err})
+					continue
+				}
+				results[i].scanned = true
+				leaks, err := ScanFile(sc, f, data)
+				if err != nil {
+					results[i].errs = append(results[i].errs, FileError{File: f, Err: err})
+				}
+				results[i].leaks = leaks
+			}
+		}()
+	}
+	for i := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	set := &Set{}
-	for _, rf := range selectFiles(r) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	for _, res := range results {
+		if res.scanned {
+			set.Scanned++
 		}
-		// Leaks name the file as the user can open it from where golive runs.
-		f := rf.OSPath()
-		// Read, not Content: the scan looks at every file once, and keeping
-		// them all would hold the whole tree in memory for the run.
-		data, err := rf.Read()
-		if errors.Is(err, repo.ErrBinary) || errors.Is(err, repo.ErrTooLarge) {
-			continue
-		}
-		if err != nil {
-			set.Errors = append(set.Errors, FileError{File: f, Err: err})
-			continue
-		}
-		set.Scanned++
-		leaks, err := ScanFile(sc, f, data)
-		if err != nil {
-			set.Errors = append(set.Errors, FileError{File: f, Err: err})
-		}
-		set.Leaks = append(set.Leaks, leaks...)
+		set.Leaks = append(set.Leaks, res.leaks...)
+		set.Errors = append(set.Errors, res.errs...)
 	}
 	return set, nil
 }
