@@ -174,7 +174,7 @@ func limitRangeCheck() check.Check {
 				if s.Namespace(o) != ns {
 					continue
 				}
-				lr, _ := o.Typed.(*corev1.LimitRange)
+				lr, _ := o.Typed().(*corev1.LimitRange)
 				if lr == nil {
 					continue
 				}
@@ -231,7 +231,7 @@ func resourceQuotaCheck() check.Check {
 			hard := corev1.ResourceList{}
 			var first *ks.Object
 			for _, o := range s.Kind("ResourceQuota") {
-				if rq, ok := o.Typed.(*corev1.ResourceQuota); ok && s.Namespace(o) == ns {
+				if rq, ok := o.Typed().(*corev1.ResourceQuota); ok && s.Namespace(o) == ns {
 					if first == nil {
 						first = o
 					}
@@ -427,7 +427,7 @@ func rbacChecks() []check.Check {
 					return nil
 				}
 				var rules []rbacv1.PolicyRule
-				switch t := o.Typed.(type) {
+				switch t := o.Typed().(type) {
 				case *rbacv1.ClusterRole:
 					if t.AggregationRule != nil {
 						return nil
@@ -475,7 +475,7 @@ func rbacChecks() []check.Check {
 
 func subjects(o *ks.Object) []string {
 	var out []string
-	switch t := o.Typed.(type) {
+	switch t := o.Typed().(type) {
 	case *rbacv1.ClusterRoleBinding:
 		for _, s := range t.Subjects {
 			out = append(out, s.Kind+"/"+s.Name)

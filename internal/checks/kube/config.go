@@ -302,7 +302,7 @@ func configChecks() []check.Check {
 
 func cmData(o *ks.Object) map[string]string {
 	out := map[string]string{}
-	if cm, ok := o.Typed.(*corev1.ConfigMap); ok {
+	if cm, ok := o.Typed().(*corev1.ConfigMap); ok {
 		for k, v := range cm.Data {
 			out[k] = v
 		}

@@ -30,7 +30,7 @@ var rateLimitKinds = []string{"BackendTrafficPolicy", "RateLimitPolicy", "Securi
 
 func ingressHosts(o *ks.Object) []string {
 	var hosts []string
-	if in, ok := o.Typed.(*networkingv1.Ingress); ok {
+	if in, ok := o.Typed().(*networkingv1.Ingress); ok {
 		for _, r := range in.Spec.Rules {
 			hosts = append(hosts, r.Host)
 		}
@@ -48,7 +48,7 @@ func networkChecks() []check.Check {
 			}, func(s *ks.Set, o *ks.Object, p check.Params) []problem {
 				switch o.Kind {
 				case "Ingress":
-					in, ok := o.Typed.(*networkingv1.Ingress)
+					in, ok := o.Typed().(*networkingv1.Ingress)
 					if !ok {
 						return []problem{prob("apiVersion", "Ingress "+o.APIVersion+" is not networking.k8s.io/v1", "found", o.APIVersion)}
 					}
@@ -103,7 +103,7 @@ func networkChecks() []check.Check {
 					}
 					return []problem{prob("spec.listeners", "Gateway has no HTTPS/TLS listener with a certificate", "expected", "listener protocol HTTPS with tls.certificateRefs")}
 				case "Service":
-					svc, ok := o.Typed.(*corev1.Service)
+					svc, ok := o.Typed().(*corev1.Service)
 					if !ok || svc.Spec.Type != corev1.ServiceTypeLoadBalancer || !p.Bool("checkLoadBalancers") {
 						return nil
 					}
@@ -150,7 +150,7 @@ func networkChecks() []check.Check {
 		objectCheck("k8s/service-targets-pods", "Services select running pods",
 			"A Service with a selector selects the pods of some workload. Services without a selector (backed by Endpoints or EndpointSlices) and ExternalName Services are not judged.",
 			[]string{"Service"}, "Services", nil, func(s *ks.Set, o *ks.Object, p check.Params) []problem {
-				svc, ok := o.Typed.(*corev1.Service)
+				svc, ok := o.Typed().(*corev1.Service)
 				if !ok || len(svc.Spec.Selector) == 0 || svc.Spec.Type == corev1.ServiceTypeExternalName {
 					return nil
 				}
@@ -242,7 +242,7 @@ func wildcardOf(h string) string {
 }
 
 func ingressBackends(o *ks.Object) []string {
-	in, ok := o.Typed.(*networkingv1.Ingress)
+	in, ok := o.Typed().(*networkingv1.Ingress)
 	if !ok {
 		return nil
 	}
@@ -287,7 +287,7 @@ func checkTargetPorts(svc *corev1.Service, w *ks.Workload) []problem {
 }
 
 func policyTypes(o *ks.Object) (ingress, egress bool) {
-	np, ok := o.Typed.(*networkingv1.NetworkPolicy)
+	np, ok := o.Typed().(*networkingv1.NetworkPolicy)
 	if !ok {
 		return false, false
 	}
@@ -302,7 +302,7 @@ func policyTypes(o *ks.Object) (ingress, egress bool) {
 }
 
 func allowAll(o *ks.Object) (string, bool) {
-	np, ok := o.Typed.(*networkingv1.NetworkPolicy)
+	np, ok := o.Typed().(*networkingv1.NetworkPolicy)
 	if !ok {
 		return "", false
 	}
@@ -412,7 +412,7 @@ func checkServiceMonitor(s *ks.Set, w *ks.Workload, p check.Params) []problem {
 
 func servicePortExists(s *ks.Set, w *ks.Workload, port string) bool {
 	for _, svc := range s.ServicesFor(w) {
-		if t, ok := svc.Typed.(*corev1.Service); ok {
+		if t, ok := svc.Typed().(*corev1.Service); ok {
 			for _, sp := range t.Spec.Ports {
 				if sp.Name == port || fmt.Sprint(sp.Port) == port || sp.TargetPort.String() == port {
 					return true
@@ -426,7 +426,7 @@ func servicePortExists(s *ks.Set, w *ks.Workload, port string) bool {
 // portNumber resolves a port name to the container port number.
 func portNumber(s *ks.Set, w *ks.Workload, port string) string {
 	for _, svc := range s.ServicesFor(w) {
-		if t, ok := svc.Typed.(*corev1.Service); ok {
+		if t, ok := svc.Typed().(*corev1.Service); ok {
 			for _, sp := range t.Spec.Ports {
 				if sp.Name == port {
 					if sp.TargetPort.IntVal != 0 {

@@ -393,7 +393,7 @@ func securityChecks() []check.Check {
 					return nil
 				}
 				if sa := serviceAccount(s, w, sp.ServiceAccountName); sa != nil {
-					if t, ok := sa.Typed.(*corev1.ServiceAccount); ok && t.AutomountServiceAccountToken != nil && !*t.AutomountServiceAccountToken {
+					if t, ok := sa.Typed().(*corev1.ServiceAccount); ok && t.AutomountServiceAccountToken != nil && !*t.AutomountServiceAccountToken {
 						return nil
 					}
 				}

@@ -173,7 +173,10 @@ func newSet(objs []*Object, ns string) *Set {
 				s.wlByLabel[ns+"\x00"+k+"="+v] = append(s.wlByLabel[ns+"\x00"+k+"="+v], w)
 			}
 		}
-		if svc, ok := o.Typed.(*corev1.Service); ok && len(svc.Spec.Selector) > 0 {
+		if o.Kind != "Service" {
+			continue // without converting the object
+		}
+		if svc, ok := o.Typed().(*corev1.Service); ok && len(svc.Spec.Selector) > 0 {
 			// Index under one pair: a workload can only match if it has it.
 			keys := make([]string, 0, len(svc.Spec.Selector))
 			for k := range svc.Spec.Selector {
@@ -242,8 +245,13 @@ func (s *Set) Namespace(o *Object) string {
 func (s *Set) sameNS(a, b *Object) bool { return s.Namespace(a) == s.Namespace(b) }
 
 func workloadOf(o *Object) *Workload {
+	switch o.Kind {
+	case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Rollout", "ReplicaSet":
+	default:
+		return nil // without converting the object: most kinds keep no typed form
+	}
 	w := &Workload{Object: o, TemplatePath: "spec.template"}
-	switch t := o.Typed.(type) {
+	switch t := o.Typed().(type) {
 	case *appsv1.Deployment:
 		w.Template, w.Replicas, w.Selector = &t.Spec.Template, t.Spec.Replicas, t.Spec.Selector
 	case *appsv1.StatefulSet:
@@ -331,7 +339,7 @@ func (s *Set) ServicesFor(w *Workload) []*Object {
 	seen := map[*Object]bool{}
 	for k, v := range w.Template.Labels {
 		for _, o := range s.svcByPair[ns+"\x00"+k+"="+v] {
-			svc := o.Typed.(*corev1.Service)
+			svc := o.Typed().(*corev1.Service)
 			if !seen[o] && labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(w.Template.Labels)) {
 				seen[o] = true
 				out = append(out, o)

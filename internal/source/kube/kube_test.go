@@ -57,15 +57,15 @@ func TestLoadRepo(t *testing.T) {
 			t.Errorf("%s not found; have %v", tt.id, ids(s))
 			continue
 		}
-		if o.File != tt.file || o.Line != tt.line || o.Origin != tt.origin || (o.Typed != nil) != tt.typed {
-			t.Errorf("%s: got %s:%d %s typed=%v, want %s:%d %s typed=%v", tt.id, o.File, o.Line, o.Origin, o.Typed != nil, tt.file, tt.line, tt.origin, tt.typed)
+		if o.File != tt.file || o.Line != tt.line || o.Origin != tt.origin || (o.Typed() != nil) != tt.typed {
+			t.Errorf("%s: got %s:%d %s typed=%v, want %s:%d %s typed=%v", tt.id, o.File, o.Line, o.Origin, o.Typed() != nil, tt.file, tt.line, tt.origin, tt.typed)
 		}
 	}
 	if n := len(s.Objects); n != 8 {
 		t.Errorf("got %d objects, want 8: %v", n, ids(s))
 	}
 	if d := find(s, "Deployment/prod/prod-api"); d != nil {
-		if r := d.Typed.(*appsv1.Deployment).Spec.Replicas; r == nil || *r != 3 {
+		if r := d.Typed().(*appsv1.Deployment).Spec.Replicas; r == nil || *r != 3 {
 			t.Errorf("overlay patch not applied: %v", r)
 		}
 		if len(d.Annotations) != 0 {
@@ -152,7 +152,7 @@ func TestHelmValuesAndSet(t *testing.T) {
 	if o == nil {
 		t.Fatalf("not found: %v", ids(s))
 	}
-	d := o.Typed.(*appsv1.Deployment)
+	d := o.Typed().(*appsv1.Deployment)
 	if *d.Spec.Replicas != 4 || d.Spec.Template.Spec.Containers[0].Image != "c/d:2" {
 		t.Errorf("values not applied: %d %s", *d.Spec.Replicas, d.Spec.Template.Spec.Containers[0].Image)
 	}

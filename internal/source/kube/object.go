@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -34,9 +35,8 @@ type Object struct {
 	Labels      map[string]string
 	Annotations map[string]string
 
-	// Typed is the k8s.io/api struct for kinds the client-go scheme knows
-	// (e.g. *appsv1.Deployment); nil for custom resources.
-	Typed runtime.Object
+	// typed caches the k8s.io/api form (see Typed); nil until decoded.
+	typed atomic.Pointer[typedForm]
 	// data is the object's document (Map, Get and LineOf read it); root
 	// is the object's node in it (a List item is a node inside the List).
 	data *tree
@@ -59,6 +59,42 @@ type Object struct {
 
 // ID is Kind/namespace/name, the form findings use.
 func (o *Object) ID() string { return o.Kind + "/" + o.Namespace + "/" + o.Name }
+
+// typedForm is a decoded k8s.io/api form; obj is nil for kinds the scheme
+// lacks and for objects that do not match their schema.
+type typedForm struct{ obj runtime.Object }
+
+// Typed returns the k8s.io/api struct for kinds the client-go scheme knows
+// (e.g. *appsv1.Deployment); nil for custom resources and for objects that
+// do not match their schema (loading reported those). Every object is
+// converted once while loading, to report schema errors, but only the kinds
+// the set's indexes read are kept: the others are converted again from the
+// object's tree on first call and kept from then on, so kinds no check reads
+// (most PDBs, HPAs, Secrets at scale) cost no memory for their typed form.
+// Callers must not change the result.
+func (o *Object) Typed() runtime.Object {
+	if f := o.typed.Load(); f != nil {
+		return f.obj
+	}
+	obj, _ := typedOf(o)
+	f := &typedForm{obj}
+	if !o.typed.CompareAndSwap(nil, f) {
+		// another goroutine got there first: share its copy
+		return o.typed.Load().obj
+	}
+	return obj
+}
+
+// keepTyped lists the kinds whose typed form the set's own indexes read
+// (workload templates, Service selectors) right after loading: converting
+// them twice would cost time for no memory saved.
+func keepTyped(kind string) bool {
+	switch kind {
+	case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service":
+		return true
+	}
+	return false
+}
 
 // Group is the API group of the object ("" for core).
 func (o *Object) Group() string {

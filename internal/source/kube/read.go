@@ -251,7 +251,10 @@ func newObject(t *tree, i int) (*Object, error) {
 		o.Labels = t.stringMap(t.child(md, "labels"))
 		o.Annotations = t.stringMap(t.child(md, "annotations"))
 	}
-	o.Typed = typed
+	if typed == nil || keepTyped(o.Kind) {
+		// nil is kept too: there is nothing to convert again
+		o.typed.Store(&typedForm{typed})
+	}
 	return o, err
 }
 
