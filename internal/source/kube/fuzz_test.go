@@ -28,7 +28,7 @@ func FuzzReadManifests(f *testing.F) {
 				t.Fatalf("object without provenance: %+v", o)
 			}
 			_ = o.LineOf("spec.template.spec.containers[0].resources")
-			_ = workloadOf(o)
+			_ = workloadOf(o, resourceLists{})
 		}
 		for _, e := range errs {
 			if e.File != "fuzz.yaml" {

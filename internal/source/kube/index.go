@@ -160,12 +160,17 @@ func newSet(objs []*Object, ns string) *Set {
 	s.wlByLabel = map[string][]*Workload{}
 	s.byName = map[string]*Object{}
 	s.svcByPair = map[string][]*Object{}
+	shared := resourceLists{}
 	for _, o := range objs {
 		id := o.setID
 		if _, dup := s.byName[id]; !dup {
 			s.byName[id] = o
 		}
-		if w := workloadOf(o); w != nil {
+		w := o.wl
+		if !o.wlDone {
+			w = workloadOf(o, shared) // an object not made by a builder
+		}
+		if w != nil {
 			ns := s.Namespace(o)
 			s.workloads = append(s.workloads, w)
 			s.wlByNS[ns] = append(s.wlByNS[ns], w)
@@ -244,24 +249,81 @@ func (s *Set) Namespace(o *Object) string {
 
 func (s *Set) sameNS(a, b *Object) bool { return s.Namespace(a) == s.Namespace(b) }
 
-func workloadOf(o *Object) *Workload {
-	switch o.Kind {
-	case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Rollout", "ReplicaSet":
-	default:
+func workloadOf(o *Object, shared resourceLists) *Workload {
+	w := workloadTemplate(o)
+	if w != nil && w.Template != nil && shared != nil {
+		spec := &w.Template.Spec
+		for init, cs := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
+			for i := range cs {
+				r := &cs[i].Resources
+				p := w.ContainerPath(init == 1, i) + ".resources."
+				r.Requests = shared.share(o, p+"requests", r.Requests)
+				r.Limits = shared.share(o, p+"limits", r.Limits)
+			}
+		}
+	}
+	return w
+}
+
+// resourceLists lets containers with the same requests or limits, as
+// written, share one map: charts repeat the same resources block across
+// every release and workload, and a ResourceList is ~700 bytes. Keys are
+// the written entries, so two maps are only shared when they decode from
+// the same text. Used while the set is built, then dropped.
+type resourceLists map[string]corev1.ResourceList
+
+func (s resourceLists) share(o *Object, path string, l corev1.ResourceList) corev1.ResourceList {
+	if len(l) == 0 || o.data == nil {
+		return l
+	}
+	t := o.data
+	i := t.walk(o.root, parsePath(path))
+	if i < 0 || t.kind(i) != kMap || t.entries(i) != len(l) {
+		return l
+	}
+	var b strings.Builder
+	for j, end := i+1, t.end(i); j < end; j = t.end(j + 1) {
+		switch k := t.kind(j + 1); k {
+		case kStr, kInt, kFloat:
+			b.WriteString(t.text(j))
+			b.WriteByte(0)
+			b.WriteByte(byte('0' + k))
+			b.WriteString(t.text(j + 1))
+			b.WriteByte(0)
+		default:
+			return l
+		}
+	}
+	key := b.String()
+	if prev, ok := s[key]; ok {
+		return prev
+	}
+	s[key] = l
+	return l
+}
+
+// workloadTemplate decodes the pod template and the fields next to it.
+func workloadTemplate(o *Object) *Workload {
+	if !isWorkloadKind(o.Kind) {
 		return nil // without converting the object: most kinds keep no typed form
 	}
 	w := &Workload{Object: o, TemplatePath: "spec.template"}
-	switch t := o.Typed().(type) {
+	// The template is copied out of the typed object, and the object's typed
+	// form is then dropped (Typed converts again if a check asks): the rest
+	// of a Deployment or StatefulSet is a large struct no check reads.
+	typed := o.Typed()
+	defer o.dropTyped()
+	switch t := typed.(type) {
 	case *appsv1.Deployment:
-		w.Template, w.Replicas, w.Selector = &t.Spec.Template, t.Spec.Replicas, t.Spec.Selector
+		w.Template, w.Replicas, w.Selector = copyTemplate(&t.Spec.Template), t.Spec.Replicas, t.Spec.Selector
 	case *appsv1.StatefulSet:
-		w.Template, w.Replicas, w.Selector = &t.Spec.Template, t.Spec.Replicas, t.Spec.Selector
+		w.Template, w.Replicas, w.Selector = copyTemplate(&t.Spec.Template), t.Spec.Replicas, t.Spec.Selector
 	case *appsv1.DaemonSet:
-		w.Template, w.Selector = &t.Spec.Template, t.Spec.Selector
+		w.Template, w.Selector = copyTemplate(&t.Spec.Template), t.Spec.Selector
 	case *batchv1.Job:
-		w.Template, w.Selector = &t.Spec.Template, t.Spec.Selector
+		w.Template, w.Selector = copyTemplate(&t.Spec.Template), t.Spec.Selector
 	case *batchv1.CronJob:
-		w.Template, w.TemplatePath = &t.Spec.JobTemplate.Spec.Template, "spec.jobTemplate.spec.template"
+		w.Template, w.TemplatePath = copyTemplate(&t.Spec.JobTemplate.Spec.Template), "spec.jobTemplate.spec.template"
 	default:
 		// Older API versions and Argo Rollouts: decode the template from
 		// the raw object, which has the same shape.
@@ -298,6 +360,13 @@ func workloadOf(o *Object) *Workload {
 		}
 	}
 	return w
+}
+
+// copyTemplate makes a template its own allocation (sharing its contents),
+// so that it does not keep the enclosing object alive.
+func copyTemplate(t *corev1.PodTemplateSpec) *corev1.PodTemplateSpec {
+	c := *t
+	return &c
 }
 
 // selects reports whether a label selector (nil: nothing) matches set.

@@ -52,6 +52,11 @@ type Object struct {
 	Chart         string
 	Kustomization string
 
+	// wl is the object's Workload, made while loading (wlDone) so that the
+	// typed object it comes from need not be kept until the set is built.
+	wl     *Workload
+	wlDone bool
+
 	pos   positions
 	seq   int    // place in Set.Objects, to keep index lookups in input order
 	setID string // Kind/effective namespace/name, made once for every finding to share
@@ -67,23 +72,40 @@ type typedForm struct{ obj runtime.Object }
 // Typed returns the k8s.io/api struct for kinds the client-go scheme knows
 // (e.g. *appsv1.Deployment); nil for custom resources and for objects that
 // do not match their schema (loading reported those). Every object is
-// converted once while loading, to report schema errors, but only the kinds
-// the set's indexes read are kept: the others are converted again from the
-// object's tree on first call and kept from then on, so kinds no check reads
-// (most PDBs, HPAs, Secrets at scale) cost no memory for their typed form.
-// Callers must not change the result.
+// converted once while loading, to report schema errors, but only Services
+// keep that form (the set's indexes read them). Other kinds are converted
+// again from the object's tree when asked, and kept from the second call
+// on: a check that reads each object once (most PDBs, HPAs, ConfigMaps)
+// leaves nothing behind, one that comes back does not pay twice. Callers
+// must not change the result.
 func (o *Object) Typed() runtime.Object {
-	if f := o.typed.Load(); f != nil {
+	f := o.typed.Load()
+	if f != nil && f != typedOnce {
 		return f.obj
 	}
 	obj, _ := typedOf(o)
-	f := &typedForm{obj}
-	if !o.typed.CompareAndSwap(nil, f) {
-		// another goroutine got there first: share its copy
-		return o.typed.Load().obj
+	if f == nil {
+		if o.typed.CompareAndSwap(nil, typedOnce) {
+			return obj
+		}
+	}
+	if !o.typed.CompareAndSwap(typedOnce, &typedForm{obj}) {
+		if g := o.typed.Load(); g != typedOnce && g != nil {
+			return g.obj // another goroutine kept its copy: share it
+		}
 	}
 	return obj
 }
+
+// dropTyped forgets a kept typed form; Typed converts again when asked.
+func (o *Object) dropTyped() {
+	if f := o.typed.Load(); f != nil && f.obj != nil {
+		o.typed.Store(nil)
+	}
+}
+
+// typedOnce marks an object whose typed form was made once and not kept.
+var typedOnce = &typedForm{}
 
 // keepTyped lists the kinds whose typed form the set's own indexes read
 // (workload templates, Service selectors) right after loading: converting
@@ -91,6 +113,16 @@ func (o *Object) Typed() runtime.Object {
 func keepTyped(kind string) bool {
 	switch kind {
 	case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service":
+		// workloadOf takes what it needs from workloads and drops the rest
+		return true
+	}
+	return false
+}
+
+// isWorkloadKind lists the kinds workloadOf may make a Workload of.
+func isWorkloadKind(kind string) bool {
+	switch kind {
+	case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Rollout", "ReplicaSet":
 		return true
 	}
 	return false

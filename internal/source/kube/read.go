@@ -117,7 +117,7 @@ func (b *builder) readManifests(file string, data []byte) ([]*Object, []*FileErr
 		} else {
 			pos = func(_ []pathElem, i int) positions { return treePositions{t: t, root: i} }
 		}
-		os, err := objectsOf(t, 0, nil, pos)
+		os, err := b.objectsOf(t, 0, nil, pos)
 		if err != nil {
 			errs = append(errs, &FileError{File: file, Line: d.startLine, Err: err})
 		}
@@ -195,7 +195,7 @@ func blank(b []byte) bool {
 // objectsOf turns the mapping at node i into objects, expanding List kinds.
 // prefix is i's path from the document root; pos gives the positions of a
 // node.
-func objectsOf(t *tree, i int, prefix []pathElem, pos func(prefix []pathElem, i int) positions) ([]*Object, error) {
+func (b *builder) objectsOf(t *tree, i int, prefix []pathElem, pos func(prefix []pathElem, i int) positions) ([]*Object, error) {
 	apiVersion := t.str(t.child(i, "apiVersion"))
 	kind := t.str(t.child(i, "kind"))
 	if apiVersion == "" || kind == "" || notAnObject(apiVersion, kind) {
@@ -212,7 +212,7 @@ func objectsOf(t *tree, i int, prefix []pathElem, pos func(prefix []pathElem, i 
 			}
 			ip := append(append(prefix[:len(prefix):len(prefix)], pathElem{key: "items"}), pathElem{index: n, isIndex: true})
 			p := pos(ip, j)
-			os, err := objectsOf(t, j, ip, pos)
+			os, err := b.objectsOf(t, j, ip, pos)
 			if err != nil {
 				errs = append(errs, err)
 			}
@@ -223,15 +223,17 @@ func objectsOf(t *tree, i int, prefix []pathElem, pos func(prefix []pathElem, i 
 		}
 		return out, errors.Join(errs...)
 	}
-	o, err := newObject(t, i)
+	o, err := b.newObject(t, i)
 	if o != nil {
 		o.pos = pos(prefix, i)
 	}
 	return []*Object{o}, err
 }
 
-// newObject fills the common fields and decodes the typed form.
-func newObject(t *tree, i int) (*Object, error) {
+// newObject fills the common fields and decodes the typed form; a
+// workload's pod template is taken out of it at once, so that the rest of
+// the typed object is garbage before the next file is read.
+func (b *builder) newObject(t *tree, i int) (*Object, error) {
 	o := &Object{data: t, root: i}
 	o.APIVersion = t.str(t.child(i, "apiVersion"))
 	o.Kind = t.str(t.child(i, "kind"))
@@ -254,6 +256,9 @@ func newObject(t *tree, i int) (*Object, error) {
 	if typed == nil || keepTyped(o.Kind) {
 		// nil is kept too: there is nothing to convert again
 		o.typed.Store(&typedForm{typed})
+	}
+	if isWorkloadKind(o.Kind) {
+		o.wl, o.wlDone = workloadOf(o, b.shared), true
 	}
 	return o, err
 }

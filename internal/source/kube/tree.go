@@ -102,10 +102,11 @@ type builder struct {
 	text   []byte
 	keys   *keyTable
 	scalar yaml.Node // reused for decoding unusual scalars
+	shared resourceLists
 }
 
 func newBuilder() *builder {
-	return &builder{keys: &keyTable{ids: map[string]uint32{}}}
+	return &builder{keys: &keyTable{ids: map[string]uint32{}}, shared: resourceLists{}}
 }
 
 // finish copies the buffers into an exactly-sized tree.
