@@ -275,7 +275,12 @@ func reliabilityChecks() []check.Check {
 			longRunning, nil, func(s *ks.Set, w *ks.Workload, p check.Params) []problem {
 				var out []problem
 				for _, c := range containersOf(w, false) {
-					for name, pr := range probesOf(c.c) {
+					probes := probesOf(c.c)
+					for _, name := range []string{"readinessProbe", "livenessProbe", "startupProbe"} {
+						pr := probes[name]
+						if pr == nil {
+							continue
+						}
 						port, path, ok := probeTarget(pr)
 						if !ok {
 							continue

@@ -1,7 +1,9 @@
 package kube
 
 import (
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -251,55 +253,60 @@ func (s *Set) sameNS(a, b *Object) bool { return s.Namespace(a) == s.Namespace(b
 
 func workloadOf(o *Object, shared resourceLists) *Workload {
 	w := workloadTemplate(o)
-	if w != nil && w.Template != nil && shared != nil {
-		spec := &w.Template.Spec
-		for init, cs := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
-			for i := range cs {
-				r := &cs[i].Resources
-				p := w.ContainerPath(init == 1, i) + ".resources."
-				r.Requests = shared.share(o, p+"requests", r.Requests)
-				r.Limits = shared.share(o, p+"limits", r.Limits)
-			}
+	if w == nil || w.Template == nil || shared == nil || o.data == nil {
+		return w
+	}
+	spec := &w.Template.Spec
+	for init, cs := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
+		for i := range cs {
+			c := &cs[i]
+			p := w.ContainerPath(init == 1, i) + "."
+			c.Resources.Requests = share(shared, o, p+"resources.requests", c.Resources.Requests)
+			c.Resources.Limits = share(shared, o, p+"resources.limits", c.Resources.Limits)
+			c.LivenessProbe = share(shared, o, p+"livenessProbe", c.LivenessProbe)
+			c.ReadinessProbe = share(shared, o, p+"readinessProbe", c.ReadinessProbe)
+			c.StartupProbe = share(shared, o, p+"startupProbe", c.StartupProbe)
+			c.SecurityContext = share(shared, o, p+"securityContext", c.SecurityContext)
 		}
 	}
+	spec.SecurityContext = share(shared, o, w.PodPath()+".securityContext", spec.SecurityContext)
 	return w
 }
 
-// resourceLists lets containers with the same requests or limits, as
-// written, share one map: charts repeat the same resources block across
-// every release and workload, and a ResourceList is ~700 bytes. Keys are
-// the written entries, so two maps are only shared when they decode from
-// the same text. Used while the set is built, then dropped.
-type resourceLists map[string]corev1.ResourceList
+// resourceLists lets containers with the same resources, probes or
+// security context, as written, share one decoded value: charts repeat
+// the same blocks across every release and workload, and a ResourceList
+// alone is ~700 bytes. Keys are the written subtree (structure, kinds and
+// text), so two values are only shared when they decode from the same
+// input. Used while loading, then dropped; nothing changes a template.
+type resourceLists map[string]any
 
-func (s resourceLists) share(o *Object, path string, l corev1.ResourceList) corev1.ResourceList {
-	if len(l) == 0 || o.data == nil {
-		return l
-	}
+func share[T any](s resourceLists, o *Object, path string, v T) T {
 	t := o.data
 	i := t.walk(o.root, parsePath(path))
-	if i < 0 || t.kind(i) != kMap || t.entries(i) != len(l) {
-		return l
+	if i < 0 || (t.kind(i) != kMap && t.kind(i) != kSeq) {
+		return v
 	}
 	var b strings.Builder
-	for j, end := i+1, t.end(i); j < end; j = t.end(j + 1) {
-		switch k := t.kind(j + 1); k {
-		case kStr, kInt, kFloat:
-			b.WriteString(t.text(j))
-			b.WriteByte(0)
-			b.WriteByte(byte('0' + k))
-			b.WriteString(t.text(j + 1))
-			b.WriteByte(0)
+	b.WriteString(fmt.Sprintf("%T", v))
+	for j, end := i, t.end(i); j < end; j++ {
+		k := t.kind(j)
+		b.WriteByte(0)
+		b.WriteByte(byte('0' + k))
+		switch k {
+		case kMap, kSeq:
+			b.WriteString(strconv.Itoa(t.end(j) - j))
+		case kNull:
 		default:
-			return l
+			b.WriteString(t.text(j))
 		}
 	}
 	key := b.String()
-	if prev, ok := s[key]; ok {
+	if prev, ok := s[key].(T); ok {
 		return prev
 	}
-	s[key] = l
-	return l
+	s[key] = v
+	return v
 }
 
 // workloadTemplate decodes the pod template and the fields next to it.
