@@ -31,6 +31,7 @@ type checkFlags struct {
 	targets     []string
 	targetNames []string
 	noColor     bool
+	maxFindings int
 	verbose     bool
 }
 
@@ -82,6 +83,7 @@ failed, 2 bad input or usage.`,
 	fl.BoolVar(&f.s.ForbidInRepoWaivers, "forbid-in-repo-waivers", false, "ignore waiver annotations on objects (waivers only from .golive/waivers.yaml)")
 	fl.IntVar(&f.s.Concurrency, "concurrency", 0, "checks run at once (default 4 per CPU)")
 	fl.StringVar(&f.s.Timeout, "timeout", "", "time limit of one check (default 2m)")
+	fl.IntVar(&f.maxFindings, "max-findings", 500, "findings kept per item in reports, failures first (0: all); verdicts always use every finding")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in text output (also NO_COLOR)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "text output shows findings of every item")
 	return cmd
@@ -254,7 +256,7 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 		Registry: a.registry, Packs: packs, Env: env, Store: store,
 		ExtraWaivers: annotationWaivers(s.ForbidInRepoWaivers),
 		FailOn:       failOn, Strict: s.Strict, Baseline: baseline,
-		Concurrency: s.Concurrency, CheckTimeout: timeout, ToolVersion: a.version,
+		Concurrency: s.Concurrency, CheckTimeout: timeout, ToolVersion: a.version, MaxFindings: f.maxFindings,
 		Inputs: reportInputs(s),
 	})
 

@@ -38,8 +38,11 @@ type Options struct {
 
 	Concurrency  int
 	CheckTimeout time.Duration
-	ToolVersion  string
-	Inputs       verdict.Inputs
+	// MaxFindings caps the findings kept per item in the report (0: all);
+	// verdicts are always decided from every finding.
+	MaxFindings int
+	ToolVersion string
+	Inputs      verdict.Inputs
 }
 
 // invocation is one distinct (check, parameters) pair; packs that share it
@@ -365,7 +368,37 @@ func judgeItem(o Options, p *pack.Pack, it *pack.Item, invs map[string]*invocati
 		}
 		ir.Hint = "golive attest " + it.ID + " --by NAME --evidence URL|FILE --expires 90d"
 	}
+	ir.Findings = capFindings(ir.Findings, o.MaxFindings)
 	return ir
+}
+
+// capFindings keeps at most max findings of an item, those needing attention
+// first, and says how many were left out and of which statuses. The item's
+// status was decided from all of them. max <= 0 keeps everything.
+func capFindings(fs []verdict.Finding, max int) []verdict.Finding {
+	if max <= 0 || len(fs) <= max {
+		return fs
+	}
+	order := map[verdict.Status]int{}
+	for i, st := range verdict.Statuses {
+		order[st] = i
+	}
+	kept := append([]verdict.Finding(nil), fs...)
+	sort.SliceStable(kept, func(i, j int) bool { return order[kept[i].Status] < order[kept[j].Status] })
+	left := map[verdict.Status]int{}
+	for _, f := range kept[max:] {
+		left[f.Status]++
+	}
+	var parts []string
+	for _, st := range verdict.Statuses {
+		if n := left[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	kept = kept[:max:max]
+	return append(kept, verdict.Finding{Check: "golive/findings", Status: verdict.NA,
+		Message:  fmt.Sprintf("%d more findings not shown (%s); --max-findings 0 shows all", len(fs)-max, strings.Join(parts, ", ")),
+		Evidence: map[string]any{"omitted": len(fs) - max}})
 }
 
 func (o Options) storeAttestation(packName, item string, now time.Time) (attest.Attestation, attest.Status, bool) {

@@ -248,3 +248,25 @@ func TestBaselineGatesOnlyRegressions(t *testing.T) {
 		t.Errorf("regression of c/fail not gated: passed %v reasons %v", reg2.Gate.Passed, reg2.Gate.Reasons)
 	}
 }
+
+func TestCapFindingsKeepsFailuresFirst(t *testing.T) {
+	var fs []verdict.Finding
+	for i := 0; i < 5; i++ {
+		fs = append(fs, verdict.Finding{Status: verdict.Pass}, verdict.Finding{Status: verdict.Fail})
+	}
+	got := capFindings(fs, 4)
+	if len(got) != 5 {
+		t.Fatalf("kept %d findings, want 4 and a note", len(got))
+	}
+	for _, f := range got[:4] {
+		if f.Status != verdict.Fail {
+			t.Errorf("kept a %s finding before every failure", f.Status)
+		}
+	}
+	if note := got[4]; note.Check != "golive/findings" || !strings.Contains(note.Message, "6 more findings not shown (1 fail, 5 pass)") {
+		t.Errorf("note %+v", note)
+	}
+	if len(capFindings(fs, 0)) != len(fs) || len(capFindings(fs, 10)) != len(fs) {
+		t.Error("no cap, or a cap above the count, must keep everything")
+	}
+}
