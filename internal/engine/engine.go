@@ -85,9 +85,11 @@ func Run(ctx context.Context, o Options) *verdict.Report {
 			}
 		}
 	}
-	runAll(ctx, o, order)
-
+	// Waivers are known before checks run so that an invocation can drop
+	// surplus findings without losing one a waiver names.
 	waivers, expired := collectWaivers(ctx, o, now)
+	runAll(ctx, o, order, waivedObjects(waivers))
+
 	rep := &verdict.Report{
 		SchemaVersion: verdict.SchemaVersion,
 		Tool:          verdict.Tool{Name: "golive", Version: o.ToolVersion},
@@ -170,7 +172,7 @@ func invocationKey(ref *pack.CheckRef) string {
 	return ref.Check + "\x00" + string(b)
 }
 
-func runAll(ctx context.Context, o Options, invs []*invocation) {
+func runAll(ctx context.Context, o Options, invs []*invocation, keep map[string]bool) {
 	n := o.Concurrency
 	if n <= 0 {
 		n = 4 * runtime.GOMAXPROCS(0)
@@ -187,6 +189,7 @@ func runAll(ctx context.Context, o Options, invs []*invocation) {
 			defer wg.Done()
 			for inv := range work {
 				runOne(ctx, o, inv, timeout)
+				inv.findings = condense(inv.findings, o.MaxFindings, keep)
 			}
 		}()
 	}
@@ -370,6 +373,47 @@ func judgeItem(o Options, p *pack.Pack, it *pack.Item, invs map[string]*invocati
 	}
 	ir.Findings = capFindings(ir.Findings, o.MaxFindings)
 	return ir
+}
+
+// waivedObjects lists the objects that object-specific waivers name.
+func waivedObjects(ws []attest.Waiver) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range ws {
+		if w.Object != "" {
+			out[strings.ToLower(w.Object)] = true
+		}
+	}
+	return out
+}
+
+// condense bounds what one invocation keeps: up to max findings of each
+// status, every failure a waiver names, and for the rest one finding per
+// status that counts them. A check over a large fleet can return hundreds of
+// thousands of findings; the verdict needs only their statuses, and the
+// report shows at most max per item anyway. max <= 0 keeps everything.
+func condense(fs []verdict.Finding, max int, keep map[string]bool) []verdict.Finding {
+	if max <= 0 || len(fs) <= max {
+		return fs
+	}
+	seen := map[verdict.Status]int{}
+	dropped := map[verdict.Status]int{}
+	out := fs[:0:0]
+	for _, f := range fs {
+		if seen[f.Status] < max || f.Status == verdict.Fail && keep[strings.ToLower(f.Object)] {
+			seen[f.Status]++
+			out = append(out, f)
+			continue
+		}
+		dropped[f.Status]++
+	}
+	for _, st := range verdict.Statuses {
+		if n := dropped[st]; n > 0 {
+			out = append(out, verdict.Finding{Check: fs[0].Check, Status: st,
+				Message:  fmt.Sprintf("%d more %s findings of this check not kept (--max-findings %d)", n, st, max),
+				Evidence: map[string]any{"omitted": n}})
+		}
+	}
+	return out
 }
 
 // capFindings keeps at most max findings of an item, those needing attention
