@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"golive.dev/golive/internal/cli"
 )
@@ -24,6 +25,25 @@ func main() {
 		if err := pprof.StartCPUProfile(w); err != nil {
 			log.Fatal(err)
 		}
+	}
+	// HEAPAT=8s MIDPROFILE=mid.prof writes a heap profile while the run is
+	// in progress, to see what is live at the peak rather than at the end.
+	if at, f := os.Getenv("HEAPAT"), os.Getenv("MIDPROFILE"); at != "" && f != "" {
+		d, err := time.ParseDuration(at)
+		if err != nil {
+			log.Fatal(err)
+		}
+		time.AfterFunc(d, func() {
+			w, err := os.Create(f)
+			if err != nil {
+				log.Print(err)
+				return
+			}
+			defer w.Close()
+			if err := pprof.WriteHeapProfile(w); err != nil {
+				log.Print(err)
+			}
+		})
 	}
 	code := cli.Main(context.Background(), "bench", os.Args[1:], os.Stdout, os.Stderr)
 	pprof.StopCPUProfile()
