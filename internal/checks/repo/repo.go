@@ -234,7 +234,8 @@ func contentMatches() check.Check {
 		ID:    "repo/content-matches",
 		Title: "Files contain (or do not contain) a pattern",
 		Description: "Searches the files matching `files` for the regular expression `pattern`. Required (default): passes when " +
-			"some file matches (every file with `every`). Forbidden: fails at each matching line. No file matching the globs: na.",
+			"some file matches (every file with `every`). Forbidden: fails at each matching line. No file matching the globs: na; " +
+			"only binary, oversize or unreadable files matching: unverified.",
 		Needs: needs,
 		Params: []check.Param{
 			{Name: "files", Type: check.Strings, Required: true, Description: "globs of the files to search"},
@@ -265,6 +266,19 @@ func contentMatches() check.Check {
 			if len(files) == 0 {
 				return []verdict.Finding{{Check: id, Status: verdict.NA, Message: "no file matches " + strings.Join(p.Strings("files"), ", ")}}, nil
 			}
+			// Binary, oversize and unreadable files are never searched: when
+			// they are all there is, nothing was looked at.
+			var unsearched []string
+			for _, f := range files {
+				if _, err := f.Content(); err != nil {
+					unsearched = append(unsearched, f.Path)
+				}
+			}
+			if len(unsearched) == len(files) {
+				return []verdict.Finding{{Check: id, Status: verdict.Unverified,
+					Message:  fmt.Sprintf("none of the %d file(s) matching %s could be searched (binary, over %d bytes or unreadable)", len(files), strings.Join(p.Strings("files"), ", "), src.MaxContent),
+					Evidence: map[string]any{"unsearched": paths(files, 20)}}}, nil
+			}
 			var out []verdict.Finding
 			if p.Bool("forbidden") {
 				for _, m := range src.Grep(files, re, 50) {
@@ -272,8 +286,12 @@ func contentMatches() check.Check {
 						Message: fmt.Sprintf("forbidden %s found", what), Evidence: map[string]any{"line": m.Text}})
 				}
 				if len(out) == 0 {
-					out = append(out, verdict.Finding{Check: id, Status: verdict.Pass,
-						Message: fmt.Sprintf("no %s in %d file(s)", what, len(files))})
+					f := verdict.Finding{Check: id, Status: verdict.Pass,
+						Message: fmt.Sprintf("no %s in %d file(s)", what, len(files)-len(unsearched))}
+					if len(unsearched) > 0 {
+						f.Evidence = map[string]any{"unsearched": unsearched}
+					}
+					out = append(out, f)
 				}
 				return out, nil
 			}

@@ -20,6 +20,9 @@ func TestChecks(t *testing.T) {
 	envBad := t.TempDir()
 	os.WriteFile(filepath.Join(envBad, ".gitignore"), []byte("*.log\n"), 0o644)
 	os.WriteFile(filepath.Join(envBad, ".env"), []byte("TOKEN=x\n"), 0o644)
+	// Only a binary file matches: a forbidden pattern cannot pass unsearched.
+	binOnly := t.TempDir()
+	os.WriteFile(filepath.Join(binOnly, "blob.bin"), []byte("DEBUG=1\x00\x01"), 0o644)
 
 	type tc struct {
 		id   string
@@ -39,6 +42,8 @@ func TestChecks(t *testing.T) {
 		{"repo/content-matches", bad, map[string]any{"files": []any{"**/*.txt"}, "pattern": "DEBUG=1", "forbidden": true}, verdict.Fail},
 		{"repo/content-matches", good, map[string]any{"files": []any{"**/*.md"}, "pattern": "DEBUG=1", "forbidden": true}, verdict.Pass},
 		{"repo/content-matches", bad, map[string]any{"files": []any{"**/*.md"}, "pattern": "x"}, verdict.NA},
+		{"repo/content-matches", binOnly, map[string]any{"files": []any{"**/*.bin"}, "pattern": "DEBUG=1", "forbidden": true}, verdict.Unverified},
+		{"repo/content-matches", binOnly, map[string]any{"files": []any{"**/*.bin"}, "pattern": "DEBUG=1", "every": true}, verdict.Unverified},
 		{"repo/gitignore-env", good, nil, verdict.Pass},
 		{"repo/gitignore-env", bad, nil, verdict.Fail},
 		{"repo/gitignore-env", envBad, nil, verdict.Fail},
