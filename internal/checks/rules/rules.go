@@ -141,6 +141,14 @@ func noRules(id string, set *promrules.Set, what string) verdict.Finding {
 	}
 }
 
+// unparsed is the finding of a check that could read none of the alert
+// expressions it needs: rules/valid names each parse error.
+func unparsed(id string, n int) verdict.Finding {
+	return verdict.Finding{Check: id, Status: verdict.Unverified,
+		Message: fmt.Sprintf("%d alert expression(s) do not parse, so they could not be judged", n),
+		Hint:    "fix the expressions rules/valid reports"}
+}
+
 func at(id string, st verdict.Status, r *promrules.Rule, msg string) verdict.Finding {
 	f := verdict.Finding{Check: id, Status: st, Message: msg, File: r.File, Line: r.Line, Object: r.Object}
 	f.Evidence = map[string]any{"rule": r.Name(), "group": r.Group, "expr": r.Expr}
@@ -508,10 +516,12 @@ func runRawCounter(ctx context.Context, env *source.Env, _ check.Params) ([]verd
 		return []verdict.Finding{{Check: id, Status: verdict.NA, Message: "no alerting rules found"}}, nil
 	}
 	var out []verdict.Finding
+	parsed := 0
 	for _, r := range alerts {
 		if r.Parsed == nil {
 			continue
 		}
+		parsed++
 		var raw []string
 		parser.Inspect(r.Parsed, func(n parser.Node, path []parser.Node) error {
 			v, ok := n.(*parser.VectorSelector)
@@ -532,8 +542,14 @@ func runRawCounter(ctx context.Context, env *source.Env, _ check.Params) ([]verd
 			out = append(out, f)
 		}
 	}
+	if parsed == 0 {
+		return []verdict.Finding{unparsed(id, len(alerts))}, nil
+	}
 	if len(out) == 0 {
-		out = append(out, verdict.Finding{Check: id, Status: verdict.Pass, Message: fmt.Sprintf("none of %d alerts compares a raw counter", len(alerts))})
+		out = append(out, verdict.Finding{Check: id, Status: verdict.Pass, Message: fmt.Sprintf("none of %d alerts compares a raw counter", parsed)})
+		if parsed < len(alerts) {
+			out[0].Evidence = map[string]any{"unparsed": len(alerts) - parsed}
+		}
 	}
 	return out, nil
 }
@@ -574,9 +590,10 @@ func runAggregated(ctx context.Context, env *source.Env, _ check.Params) ([]verd
 	}
 	c := classifierFor(ctx, env, set)
 	var out []verdict.Finding
-	n := 0
+	n, skipped := 0, 0
 	for _, r := range set.Alerts() {
 		if r.Parsed == nil {
+			skipped++
 			continue
 		}
 		sig := c.classify(r.Parsed, 0) // recorded series are already aggregated where they were recorded
@@ -596,6 +613,10 @@ func runAggregated(ctx context.Context, env *source.Env, _ check.Params) ([]verd
 		out = append(out, at(id, verdict.Fail, r, fmt.Sprintf("alert %s is evaluated per series (per pod): aggregate with sum(...) by (service) or similar", r.Alert)))
 	}
 	if n == 0 {
+		if skipped > 0 {
+			// An unparsed alert may be the service-level one: its absence is not shown.
+			return []verdict.Finding{unparsed(id, skipped)}, nil
+		}
 		return []verdict.Finding{{Check: id, Status: verdict.NA, Message: "no error-ratio, latency or throughput alerts found"}}, nil
 	}
 	if len(out) == 0 {

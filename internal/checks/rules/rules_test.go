@@ -46,6 +46,8 @@ func TestChecks(t *testing.T) {
 		{"raw counter", "rules/no-raw-counter", "fail", nil, verdict.Fail},
 		{"aggregated", "rules/aggregated", "pass", nil, verdict.Pass},
 		{"not aggregated", "rules/aggregated", "fail", nil, verdict.Fail},
+		{"raw counter unparsed", "rules/no-raw-counter", "unparsed", nil, verdict.Unverified},
+		{"aggregated unparsed", "rules/aggregated", "unparsed", nil, verdict.Unverified},
 		{"for ok", "rules/for-duration", "pass", m{"severities": []any{"warning"}, "minFor": "1m"}, verdict.Pass},
 		{"for short", "rules/for-duration", "fail", nil, verdict.Fail},
 		{"annotations ok", "rules/annotations", "pass", nil, verdict.Pass},
