@@ -16,6 +16,9 @@ import (
 
 func runAnnotations(ctx context.Context, env *source.Env, p check.Params) ([]verdict.Finding, error) {
 	const id = "rules/annotations"
+	if len(p.Strings("annotations")) == 0 && !p.Bool("requireSeverity") {
+		return nil, fmt.Errorf("annotations is empty and requireSeverity is false: nothing to check")
+	}
 	set, err := load(ctx, env)
 	if err != nil {
 		return nil, err

@@ -52,6 +52,7 @@ func TestChecks(t *testing.T) {
 		{"for short", "rules/for-duration", "fail", nil, verdict.Fail},
 		{"annotations ok", "rules/annotations", "pass", nil, verdict.Pass},
 		{"annotations missing", "rules/annotations", "fail", nil, verdict.Fail},
+		{"annotations nothing asked", "rules/annotations", "pass", m{"annotations": []any{}, "requireSeverity": false}, verdict.Error},
 		{"slo", "rules/slo", "pass", nil, verdict.Pass},
 		{"no slo", "rules/slo", "fail", nil, verdict.Fail},
 		{"app metrics", "rules/app-metrics", "pass", nil, verdict.Pass},
