@@ -761,7 +761,7 @@ func nodeRegion() check.Check {
 	return check.Check{
 		ID:          id,
 		Title:       "The service runs only in approved regions",
-		Description: "Reads the region label of the nodes running the chosen pods. With regions given, a node outside them (or without the label) fails; without, the regions found are listed for a person to confirm (manual).",
+		Description: "Reads the region label of the nodes running the chosen pods. With regions given, a node outside them (or without the label) fails, a pod on a node not read is unverified; without, the regions found are listed for a person to confirm (manual).",
 		Needs:       needs,
 		Params: []check.Param{selectorParam,
 			{Name: "regions", Type: check.Strings, Description: "approved regions"},
@@ -781,9 +781,15 @@ func nodeRegion() check.Check {
 			}
 			found := map[string]bool{}
 			var out []verdict.Finding
+			var unknown []string
 			for _, pod := range pods {
 				n := byName[pod.Spec.NodeName]
 				if n == nil {
+					// A scheduled pod on a node not read may run anywhere:
+					// the approved-only claim cannot cover it.
+					if pod.Spec.NodeName != "" {
+						unknown = append(unknown, podID(pod)+" on "+pod.Spec.NodeName)
+					}
 					continue
 				}
 				r := n.Labels[p.String("regionLabel")]
@@ -793,6 +799,10 @@ func nodeRegion() check.Check {
 				}
 			}
 			ev := map[string]any{"regions": keys(found)}
+			if len(unknown) > 0 && len(found) > 0 {
+				out = append(out, verdict.Finding{Status: verdict.Unverified, Evidence: map[string]any{"pods": unknown},
+					Message: fmt.Sprintf("the region of %d pod(s) is unknown: their nodes are not among the Node objects read", len(unknown))})
+			}
 			switch {
 			case len(found) == 0:
 				out = append(out, verdict.Finding{Status: verdict.Unverified, Message: "none of the pods' nodes is among the Node objects read"})
