@@ -247,6 +247,9 @@ func runNotFound(ctx context.Context, env *source.Env, p check.Params) ([]verdic
 
 func runDebugEndpoints(ctx context.Context, env *source.Env, p check.Params) ([]verdict.Finding, error) {
 	paths := p.Strings("paths")
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("paths: give at least one debug path (none probed proves nothing closed)")
+	}
 	if len(paths) > 50 {
 		return nil, fmt.Errorf("paths: %d paths, at most 50", len(paths))
 	}

@@ -89,6 +89,7 @@ func TestChecks(t *testing.T) {
 		{"http/not-found", bad, nil, verdict.Fail},
 		{"http/debug-endpoints", good, nil, verdict.Pass},
 		{"http/debug-endpoints", bad, nil, verdict.Fail},
+		{"http/debug-endpoints", good, map[string]any{"paths": []any{}}, verdict.Error},
 		{"http/bad-input", good, map[string]any{"path": "/api/echo", "requireJSONError": true}, verdict.Pass},
 		{"http/bad-input", bad, map[string]any{"path": "/api/echo"}, verdict.Fail},
 		{"http/bad-input", good, nil, verdict.Unverified},
