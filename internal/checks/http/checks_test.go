@@ -1,6 +1,8 @@
 package http
 
 import (
+	nethttp "net/http"
+	"net/http/httptest"
 	"testing"
 
 	"golive.dev/golive/internal/check"
@@ -20,6 +22,10 @@ func TestChecks(t *testing.T) {
 	badTLS := source.Inputs{Targets: []source.Target{{URL: s.BadValidTLS.URL}}, CAFile: s.CA.PEMFile}
 	badCert := source.Inputs{Targets: []source.Target{{URL: s.BadHTTPS.URL}}, CAFile: s.CA.PEMFile}
 	noToken := source.Inputs{Targets: good.Targets}
+	// A metrics endpoint answering 200 with nothing in it.
+	emptySrv := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {}))
+	t.Cleanup(emptySrv.Close)
+	empty := source.Inputs{Targets: []source.Target{{Name: "empty", URL: emptySrv.URL}}}
 	t.Setenv("GOLIVE_LOW_PRIVILEGE_TOKEN", probetest.LowToken)
 
 	type tc struct {
@@ -50,6 +56,8 @@ func TestChecks(t *testing.T) {
 		{"http/metrics-red", good, map[string]any{"requireErrors": true}, verdict.Pass},
 		{"http/metrics-red", bad, nil, verdict.Fail},
 		{"http/metrics-cardinality", good, nil, verdict.Pass},
+		{"http/metrics", empty, nil, verdict.Fail},
+		{"http/metrics-cardinality", empty, nil, verdict.Fail},
 		{"http/metrics-cardinality", bad, nil, verdict.Fail},
 		{"http/metrics-cardinality", bad, map[string]any{"maxSeries": 20, "maxIDLikeValues": 0}, verdict.Fail},
 		{"http/security-headers", goodTLS, nil, verdict.Pass},

@@ -80,6 +80,11 @@ func scrape(ctx context.Context, pc *probe.Client, t probe.Target, p check.Param
 		f := finding(verdict.Fail, r, perr.Error(), map[string]any{"body": probe.BodyHead(r.Body)})
 		return nil, r, &f, nil
 	}
+	if len(ex.Families) == 0 {
+		// An empty exposition parses, but every judgement over it would pass on nothing.
+		f := finding(verdict.Fail, r, fmt.Sprintf("%s answered 200 but exposes no metric", p.String("path")), map[string]any{"body": probe.BodyHead(r.Body)})
+		return nil, r, &f, nil
+	}
 	return ex, r, nil, nil
 }
 
