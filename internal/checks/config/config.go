@@ -719,6 +719,8 @@ func enabled() check.Check {
 	}
 }
 
+var offWords = map[string]bool{"none": true, "null": true, "nil": true, "noop": true, "nop": true}
+
 var onKeys = []*src.Path{src.MustPath("enabled"), src.MustPath("enable")}
 
 func isOn(n *src.Node, req []*src.Path) (bool, string) {
@@ -748,6 +750,11 @@ func isOn(n *src.Node, req []*src.Path) (bool, string) {
 		return v, "is " + n.String()
 	}
 	if n.Kind == src.String && strings.TrimSpace(n.String()) != "" {
+		// A selector set to "none" (OTEL_TRACES_EXPORTER=none) names the
+		// feature's absence, not a backend.
+		if offWords[strings.ToLower(strings.TrimSpace(n.String()))] {
+			return false, "is " + n.String()
+		}
 		return true, ""
 	}
 	return false, "is " + n.String()

@@ -46,6 +46,7 @@ func TestChecks(t *testing.T) {
 		{"config/url-scheme", good, map[string]any{"files": values, "paths": []any{"mpl.upstream"}, "schemes": []any{"http", "https"}, "hostSuffix": ".svc.cluster.local"}, verdict.Pass},
 		{"config/enabled", good, map[string]any{"files": agent, "path": "agent.security.pii_detection"}, verdict.Pass},
 		{"config/enabled", bad, map[string]any{"files": values, "path": "audit"}, verdict.Fail},
+		{"config/enabled", bad, map[string]any{"files": values, "path": "tracing.exporter"}, verdict.Fail},
 		{"config/enabled", good, map[string]any{"files": values, "path": "audit", "require": []any{"sink"}}, verdict.Pass},
 	}
 	var table []checktest.Case
