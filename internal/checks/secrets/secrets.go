@@ -91,6 +91,9 @@ func runNone(ctx context.Context, env *source.Env, p check.Params) ([]verdict.Fi
 	for _, e := range set.Errors {
 		out = append(out, verdict.Finding{Check: id, Status: verdict.Error, File: e.File, Message: e.Err.Error()})
 	}
+	if len(out) == 0 && set.Scanned == 0 {
+		return []verdict.Finding{nothingScanned(id)}, nil
+	}
 	if len(out) == 0 {
 		out = append(out, verdict.Finding{Check: id, Status: verdict.Pass,
 			Message: fmt.Sprintf("no secrets found in %d files", set.Scanned), Evidence: map[string]any{"files": set.Scanned}})
@@ -110,8 +113,18 @@ func runK8s(ctx context.Context, env *source.Env, _ check.Params) ([]verdict.Fin
 			out = append(out, leakFinding(id, l))
 		}
 	}
+	if len(out) == 0 && set.Scanned == 0 {
+		return []verdict.Finding{nothingScanned(id)}, nil
+	}
 	if len(out) == 0 {
 		out = append(out, verdict.Finding{Check: id, Status: verdict.Pass, Message: "no Secret manifest with literal data"})
 	}
 	return out, nil
+}
+
+// nothingScanned is the verdict when every file was binary, oversize or
+// absent: finding no secret in no text is not evidence of none.
+func nothingScanned(id string) verdict.Finding {
+	return verdict.Finding{Check: id, Status: verdict.Unverified,
+		Message: "no text file was scanned (none found, or all binary or over the size limit)"}
 }
