@@ -67,6 +67,9 @@ func runVulns(ctx context.Context, env *source.Env, p check.Params) ([]verdict.F
 		}
 		gate[scan.NormSeverity(s)] = true
 	}
+	if len(gate) == 0 {
+		return nil, fmt.Errorf("severities is empty: no severity would fail, so every report would pass")
+	}
 	// A report that cannot tell critical from high must not pass a gate on critical.
 	if gate[scan.Critical] {
 		gate[scan.Unknown] = true

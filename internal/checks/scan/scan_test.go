@@ -21,6 +21,7 @@ func TestChecks(t *testing.T) {
 		want          verdict.Status
 	}{
 		{"no critical", "scan/vulnerabilities", "clean", nil, nil, verdict.Pass},
+		{"no severity asked", "scan/vulnerabilities", "critical", nil, m{"severities": []any{}}, verdict.Error},
 		{"high counts", "scan/vulnerabilities", "clean", nil, m{"severities": []any{"CRITICAL", "HIGH"}}, verdict.Fail},
 		{"high fixed but too new for the SLA", "scan/vulnerabilities", "clean", nil, m{"severities": []any{"CRITICAL", "HIGH"}, "fixableOnly": true, "olderThan": "4320h"}, verdict.Pass},
 		{"critical", "scan/vulnerabilities", "critical", nil, nil, verdict.Fail},
