@@ -136,6 +136,11 @@ func runLatency(ctx context.Context, env *source.Env, p check.Params) ([]verdict
 	if err != nil {
 		return nil, err
 	}
+	if res.Completed == 0 {
+		// Fast transport failures would make a latency that holds any limit.
+		return []verdict.Finding{{Status: verdict.Unverified, Endpoint: res.URL, Evidence: res.Summary(),
+			Message: fmt.Sprintf("no request of %d sent got an HTTP answer: no latency to judge", res.Sent)}}, nil
+	}
 	var out []verdict.Finding
 	for _, l := range limits {
 		if l.max <= 0 {

@@ -3,8 +3,11 @@ package load
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,6 +45,17 @@ func TestChecks(t *testing.T) {
 	good := in(s.GoodHTTP.URL, "rate=200/s,duration=1s,concurrency=20,path=/health")
 	slow := in(s.BadHTTP.URL, "rate=100/s,duration=1s,concurrency=2,path=/slow")
 	flaky := in(s.BadHTTP.URL, "rate=100/s,duration=1s,path=/flaky")
+	// Answers the first request (the reachability check), then drops every connection.
+	var calls atomic.Int64
+	dropping := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			return
+		}
+		if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			c.Close()
+		}
+	}))
+	t.Cleanup(dropping.Close)
 	type tc struct {
 		id     string
 		in     source.Inputs
@@ -51,6 +65,7 @@ func TestChecks(t *testing.T) {
 	cases := []tc{
 		{"load/latency", good, map[string]any{"maxP95": "250ms", "maxP99": "500ms"}, verdict.Pass},
 		{"load/latency", slow, map[string]any{"maxP95": "20ms"}, verdict.Fail},
+		{"load/latency", in(dropping.URL, "rate=50/s,duration=500ms"), map[string]any{"maxP95": "1s"}, verdict.Unverified},
 		{"load/latency", in(s.GoodHTTP.URL, ""), map[string]any{"maxP95": "1s"}, verdict.Unverified},
 		{"load/latency", in("http://127.0.0.1:1", "rate=10/s,duration=1s"), map[string]any{"maxP95": "1s"}, verdict.Unverified},
 		{"load/error-rate", good, nil, verdict.Pass},
