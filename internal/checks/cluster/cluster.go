@@ -294,6 +294,12 @@ func restarts() check.Check {
 			}
 			var out []verdict.Finding
 			for _, pod := range pods {
+				if len(pod.Status.ContainerStatuses) == 0 {
+					// No container has started (or the status was not read): zero restarts is not shown.
+					out = append(out, verdict.Finding{Status: verdict.Unverified, Object: podID(pod),
+						Message: podID(pod) + ": no container status, so its restarts are unknown"})
+					continue
+				}
 				var bad []string
 				max := int32(0)
 				for _, cs := range pod.Status.ContainerStatuses {

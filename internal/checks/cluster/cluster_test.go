@@ -60,6 +60,7 @@ var cases = []tcase{
 	{"approved region", "good", "cluster/node-region", map[string]any{"selector": "app=api", "regions": []any{"eu-west-1"}}, verdict.Pass},
 	{"region not approved", "bad", "cluster/node-region", map[string]any{"selector": "app=api", "regions": []any{"eu-west-1"}}, verdict.Fail},
 	{"regions to confirm", "good", "cluster/node-region", map[string]any{"selector": "app=api"}, verdict.Manual},
+	{"restarts of unstarted pods", "partial", "cluster/restarts", map[string]any{"selector": "app=api"}, verdict.Unverified},
 	{"region of one node unknown", "partial", "cluster/node-region", map[string]any{"selector": "app=api", "regions": []any{"eu-west-1"}}, verdict.Unverified},
 	{"shipper", "good", "cluster/log-shipper", map[string]any{"selector": "app=api"}, verdict.Pass},
 	{"no shipper", "bad", "cluster/log-shipper", nil, verdict.Fail},
