@@ -70,6 +70,7 @@ func TestChecks(t *testing.T) {
 		{"http/security-headers", badCert, nil, verdict.Unverified},
 		{"http/cors", good, map[string]any{"allowedOrigins": []any{"https://app.example.com"}}, verdict.Pass},
 		{"http/cors", bad, nil, verdict.Fail},
+		{"http/cors", good, map[string]any{"path": "/no-such-route"}, verdict.Unverified},
 		{"http/compression", good, nil, verdict.Pass},
 		{"http/compression", bad, nil, verdict.Fail},
 		{"http/request-id", good, nil, verdict.Pass},

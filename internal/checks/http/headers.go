@@ -244,6 +244,19 @@ func runCORS(ctx context.Context, env *source.Env, p check.Params) ([]verdict.Fi
 			return nil, err
 		}
 		judge(g, "GET", foreign, false)
+		if g.Status == http.StatusNotFound && len(p.Strings("allowedOrigins")) == 0 {
+			// A missing route may lack the CORS handling the real routes have:
+			// no header there shows nothing, an over-broad one still fails.
+			failed := false
+			for _, f := range out {
+				failed = failed || f.Status == verdict.Fail
+			}
+			if !failed {
+				f := finding(verdict.Unverified, g, fmt.Sprintf("%s answered 404: no CORS header on a missing route shows nothing", p.String("path")), nil)
+				f.Hint = "the check's path parameter: a route of the API"
+				return []verdict.Finding{f}, nil
+			}
+		}
 		for _, o := range p.Strings("allowedOrigins") {
 			r, err := preflight(o)
 			if err != nil {
