@@ -28,7 +28,7 @@ func Register(r *check.Registry) {
 	r.RegisterBinding(check.Binding{
 		Name: "config",
 		Description: "map of config file path -> its parsed content (first document; further YAML documents under \"path#1\", \"path#2\"...); " +
-			"files that do not parse are left out",
+			"files that do not parse are left out, and so are Kubernetes manifests (top-level apiVersion and kind: see `objects`)",
 		Needs: check.Config,
 		Value: func(ctx context.Context, env *source.Env) (any, error) {
 			set, err := src.From(ctx, env)
@@ -37,6 +37,9 @@ func Register(r *check.Registry) {
 			}
 			out := map[string]any{}
 			for _, f := range set.Files {
+				if f.LooksLikeManifest() {
+					continue
+				}
 				docs, err := f.Docs()
 				if err != nil {
 					continue

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -49,6 +50,26 @@ func (f *File) Docs() ([]*Node, error) {
 		f.docs, f.err = Parse(f.Path, f.Format, data)
 	})
 	return f.docs, f.err
+}
+
+var (
+	manifestAPIVersion = regexp.MustCompile(`(?m)^apiVersion:[ \t]*\S`)
+	manifestKind       = regexp.MustCompile(`(?m)^kind:[ \t]*\S`)
+)
+
+// LooksLikeManifest reports whether a YAML file holds Kubernetes-style objects
+// (a top-level apiVersion and kind), judged from its text without parsing:
+// such files are objects for the Kubernetes source, not settings, and a large
+// manifest tree must not be parsed a second time as config.
+func (f *File) LooksLikeManifest() bool {
+	if f.Format != YAML || f.src == nil {
+		return false
+	}
+	data, err := f.src.Content()
+	if err != nil {
+		return false
+	}
+	return manifestAPIVersion.Match(data) && manifestKind.Match(data)
 }
 
 func readLimited(p string) ([]byte, error) {
