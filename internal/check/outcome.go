@@ -32,7 +32,7 @@ func (c *Check) Evaluate(ctx context.Context, env *source.Env, p Params) (out Ou
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("stopped: %w", ctx.Err())
 	}
-	return Settle(c.ID, fs, err, flagsOf(c.Needs))
+	return Settle(c.ID, fs, err, FlagsOf(c.Needs))
 }
 
 // Settle applies the rules every caller of a check shares: a missing input
@@ -69,7 +69,9 @@ func Settle(name string, findings []verdict.Finding, err error, hint string) Out
 	return out
 }
 
-func flagsOf(in []Input) string {
+// FlagsOf names, once each, the flags that provide the inputs: the hint of
+// an unverified verdict.
+func FlagsOf(in []Input) string {
 	var flags []string
 	seen := map[string]bool{}
 	for _, i := range in {

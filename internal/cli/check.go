@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -327,23 +326,11 @@ func writeReportFile(path, format string, rep *verdict.Report, opts report.Optio
 }
 
 func readBaseline(path string) (*verdict.Report, error) {
-	data, err := os.ReadFile(path)
+	r, err := verdict.ReadReport(path)
 	if err != nil {
-		return nil, fmt.Errorf("--baseline: %w", err)
+		return nil, fmt.Errorf("--baseline %w", err)
 	}
-	var r verdict.Report
-	if err := json.Unmarshal(data, &r); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line := 1 + strings.Count(string(data[:se.Offset]), "\n")
-			return nil, fmt.Errorf("--baseline %s:%d: %v", path, line, err)
-		}
-		return nil, fmt.Errorf("--baseline %s: %w", path, err)
-	}
-	if r.SchemaVersion == "" || len(r.Packs) == 0 {
-		return nil, fmt.Errorf("--baseline %s: not a golive JSON report (no schemaVersion or packs)", path)
-	}
-	return &r, nil
+	return r, nil
 }
 
 // reportInputs records what the run looked at, with credentials masked.

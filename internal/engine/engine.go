@@ -235,13 +235,7 @@ func evalCEL(ctx context.Context, o Options, ref *pack.CheckRef) check.Outcome {
 	return check.Settle("cel", fs, err, hintFor(ref))
 }
 
-func hintFor(ref *pack.CheckRef) string {
-	var flags []string
-	for _, in := range ref.Needs() {
-		flags = append(flags, in.Flag())
-	}
-	return strings.Join(dedupe(flags), ", ")
-}
+func hintFor(ref *pack.CheckRef) string { return check.FlagsOf(ref.Needs()) }
 
 func dedupe(in []string) []string {
 	seen := map[string]bool{}

@@ -1,9 +1,7 @@
 package load
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 
 	"context"
@@ -97,13 +95,9 @@ func ms(us int64) float64 { return float64(us) / 1000 }
 // baselineFigures reads the load figures of an earlier JSON report, keyed by
 // the load test's spec: every load finding carries its summary as evidence.
 func baselineFigures(path string) (map[string]figures, error) {
-	data, err := os.ReadFile(path)
+	rep, err := verdict.ReadReport(path)
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
-	}
-	var rep verdict.Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		return nil, fmt.Errorf("baseline %s: not a golive JSON report: %w", path, err)
 	}
 	out := map[string]figures{}
 	for _, pr := range rep.Packs {
