@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"golive.dev/golive/bench/kubeset"
 	"golive.dev/golive/internal/check"
 	"golive.dev/golive/internal/source"
 	ks "golive.dev/golive/internal/source/kube"
@@ -31,86 +31,12 @@ func benchObjects() int {
 	return 10000
 }
 
-// genSet writes n objects as 5-object apps (Deployment, Service, ConfigMap,
-// PDB, HPA), 100 objects per file, a shape close to real service repos.
+// genSet writes the generated set of n objects (see bench/kubeset).
 func genSet(b *testing.B, n int) string {
 	dir := b.TempDir()
-	var buf bytes.Buffer
-	file := 0
-	flush := func() {
-		if buf.Len() == 0 {
-			return
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("m%05d.yaml", file)), buf.Bytes(), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		buf.Reset()
-		file++
+	if _, err := kubeset.Write(dir, n); err != nil {
+		b.Fatal(err)
 	}
-	for i := 0; i < n/5; i++ {
-		ns := fmt.Sprintf("team-%d", i%50)
-		fmt.Fprintf(&buf, `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app-%[1]d
-  namespace: %[2]s
-  labels: {app.kubernetes.io/name: app-%[1]d, app.kubernetes.io/instance: app-%[1]d}
-spec:
-  replicas: %[3]d
-  selector:
-    matchLabels: {app: app-%[1]d}
-  template:
-    metadata:
-      labels: {app: app-%[1]d}
-    spec:
-      serviceAccountName: app-%[1]d
-      containers:
-        - name: app
-          image: registry.example.com/app:%[1]d
-          ports: [{name: http, containerPort: 8080}]
-          env:
-            - {name: LOG_LEVEL, value: info}
-            - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}
-          resources:
-            requests: {cpu: 100m, memory: 128Mi}
-            limits: {cpu: 500m, memory: 256Mi}
-          readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 5}
-          livenessProbe: {httpGet: {path: /health, port: http}, periodSeconds: 10}
-          securityContext: {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false}
----
-apiVersion: v1
-kind: Service
-metadata: {name: app-%[1]d, namespace: %[2]s}
-spec:
-  selector: {app: app-%[1]d}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: app-%[1]d, namespace: %[2]s}
-data: {LOG_FORMAT: json, FEATURE: "on"}
----
-apiVersion: policy/v1
-kind: PodDisruptionBudget
-metadata: {name: app-%[1]d, namespace: %[2]s}
-spec:
-  minAvailable: 1
-  selector: {matchLabels: {app: app-%[1]d}}
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: app-%[1]d, namespace: %[2]s}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app-%[1]d}
-  minReplicas: 2
-  maxReplicas: 10
----
-`, i, ns, 1+i%3)
-		if (i+1)%20 == 0 {
-			flush()
-		}
-	}
-	flush()
 	return dir
 }
 

@@ -27,6 +27,7 @@ func Register(r *check.Registry) {
 	r.RegisterBinding(check.Binding{
 		Name:        "objects",
 		Description: "every Kubernetes object found (manifests, rendered Helm charts, Kustomize builds) as a map",
+		// Views of the objects' trees, not maps: see celnode.go.
 		Needs:       check.K8s,
 		Value: func(ctx context.Context, env *source.Env) (any, error) {
 			s, err := ks.From(ctx, env)
@@ -35,7 +36,7 @@ func Register(r *check.Registry) {
 			}
 			out := make([]any, len(s.Objects))
 			for i, o := range s.Objects {
-				out[i] = o.Map()
+				out[i] = celValue(o.Root())
 			}
 			return out, nil
 		},

@@ -2,12 +2,14 @@ package kube
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"testing"
 
 	"golive.dev/golive/internal/check"
 	"golive.dev/golive/internal/source"
+	ks "golive.dev/golive/internal/source/kube"
 	"golive.dev/golive/internal/verdict"
 )
 
@@ -194,4 +196,57 @@ func fmtInt(i int) string {
 		i /= 10
 	}
 	return string(b)
+}
+
+// TestObjectsViewMatchesMaps holds the tree views behind `objects` to what
+// cel-go does with the same objects built as Go maps.
+func TestObjectsViewMatchesMaps(t *testing.T) {
+	views := check.NewRegistry()
+	Register(views)
+	maps := check.NewRegistry()
+	maps.RegisterBinding(check.Binding{Name: "objects", Needs: check.K8s,
+		Value: func(ctx context.Context, env *source.Env) (any, error) {
+			s, err := ks.From(ctx, env)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]any, len(s.Objects))
+			for i, o := range s.Objects {
+				out[i] = o.Map()
+			}
+			return out, nil
+		}})
+	exprs := []string{
+		`objects.exists(o, "kind" in o && o.kind == "Service")`,
+		`objects.all(o, !("spec" in o) || type(o.spec) == map)`,
+		`objects.exists(o, o.kind == "Deployment" && o.spec.replicas >= 2)`,
+		`objects.exists(o, o.kind == "Deployment" && o.spec.template.spec.containers[0].name == "web")`,
+		`objects.exists(o, o.kind == "Deployment" && size(o.spec.template.spec.containers) == 1)`,
+		`objects.exists(o, o.kind == "Deployment" && o.spec.template.spec.containers.exists(c, "readinessProbe" in c))`,
+		`objects.exists(o, has(o.metadata.labels) && o.metadata.labels.exists(k, k.startsWith("app")))`,
+		`objects.exists(o, o.kind == "Deployment" && o.spec.selector == {"matchLabels": {"app": "web"}})`,
+		`objects.exists(o, o.kind == "Deployment" && o.spec.template.spec.containers + [] == o.spec.template.spec.containers)`,
+		`objects.exists(o, o.kind == "Deployment" && "web" in o.spec.template.spec.containers.map(c, c.name) && {"name": "http", "containerPort": 8080} in o.spec.template.spec.containers[0].ports)`,
+		`objects.exists(o, o.kind == "Deployment" && type(o.spec.template.spec.containers) == list)`,
+		`objects.exists(o, o.kind == "Deployment" && o.spec.template.spec.containers.size() > 0 && o.metadata.name != "")`,
+		`objects.exists(o, o.kind == "Deployment" && o.spec.missing == 1)`,
+		`objects.exists(o, o.kind == "Deployment" && o.spec.template.spec.containers[5].name == "x")`,
+		`objects.all(o, !has(o.spec) || !has(o.spec.nothing))`,
+	}
+	for _, fixture := range []string{"good", "bad", "sts-good"} {
+		for _, expr := range exprs {
+			var got [2]string
+			for k, r := range []*check.Registry{views, maps} {
+				prg, err := r.CompileCEL(expr)
+				if err != nil {
+					t.Fatalf("%s: %v", expr, err)
+				}
+				ok, err := r.EvalCEL(context.Background(), prg, source.NewEnv(source.Inputs{Paths: []string{"testdata/" + fixture}}))
+				got[k] = fmt.Sprint(ok, err != nil)
+			}
+			if got[0] != got[1] {
+				t.Errorf("%s: %s: views give %s, maps %s", fixture, expr, got[0], got[1])
+			}
+		}
+	}
 }
