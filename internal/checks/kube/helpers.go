@@ -28,7 +28,7 @@ func Register(r *check.Registry) {
 		Name:        "objects",
 		Description: "every Kubernetes object found (manifests, rendered Helm charts, Kustomize builds) as a map",
 		// Views of the objects' trees, not maps: see celnode.go.
-		Needs:       check.K8s,
+		Needs: check.K8s,
 		Value: func(ctx context.Context, env *source.Env) (any, error) {
 			s, err := ks.From(ctx, env)
 			if err != nil {
