@@ -3,8 +3,13 @@ package secrets
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/report"
 )
 
 // hit is what the rest of the package needs from a gitleaks finding. This
@@ -18,16 +23,95 @@ type hit struct {
 
 // scanner is safe for concurrent use: gitleaks scans files concurrently with
 // one Detector itself.
+//
+// The default rules are split (see window.go): whole holds the rules that see
+// every file in full, each group the rules that only need the lines around
+// their keywords, with the same reach above and below.
 type scanner struct {
-	d *detect.Detector
+	whole  *detect.Detector
+	groups []windowGroup
+	// keywords finds the windowed rules' keywords in one pass; groupsOf
+	// maps each keyword (by its index in the trie) to the groups using it.
+	keywords *ahocorasick.Trie
+	groupsOf [][]int
 }
+
+type windowGroup struct {
+	d     *detect.Detector
+	reach reach
+}
+
+// windowGap joins windows fewer than this many lines apart.
+const windowGap = 0
 
 func newScanner() (*scanner, error) {
 	d, err := detect.NewDetectorDefaultConfig()
 	if err != nil {
 		return nil, fmt.Errorf("gitleaks default config: %w", err)
 	}
-	return &scanner{d: d}, nil
+	wholeRules := map[string]config.Rule{}
+	grouped := map[reach]map[string]config.Rule{}
+	for id, r := range d.Config.Rules {
+		var k reach
+		ok := false
+		if r.Regex != nil && r.Path == nil {
+			k, ok = ruleReach(r.Regex.String(), lowered(r.Keywords))
+		}
+		if !ok {
+			wholeRules[id] = r
+			continue
+		}
+		if grouped[k] == nil {
+			grouped[k] = map[string]config.Rule{}
+		}
+		grouped[k][id] = r
+	}
+	s := &scanner{whole: withRules(d.Config, wholeRules)}
+	keywordIndex := map[string]int{}
+	var keywords []string
+	for k, rules := range grouped {
+		g := len(s.groups)
+		s.groups = append(s.groups, windowGroup{d: withRules(d.Config, rules), reach: k})
+		for _, r := range rules {
+			for _, kw := range lowered(r.Keywords) {
+				i, ok := keywordIndex[kw]
+				if !ok {
+					i = len(keywords)
+					keywordIndex[kw] = i
+					keywords = append(keywords, kw)
+					s.groupsOf = append(s.groupsOf, nil)
+				}
+				if !slices.Contains(s.groupsOf[i], g) {
+					s.groupsOf[i] = append(s.groupsOf[i], g)
+				}
+			}
+		}
+	}
+	s.keywords = ahocorasick.NewTrieBuilder().AddStrings(keywords).Build()
+	return s, nil
+}
+
+// withRules is a detector over cfg with only rules (and their keywords).
+func withRules(cfg config.Config, rules map[string]config.Rule) *detect.Detector {
+	cfg.Rules = rules
+	cfg.Keywords = map[string]struct{}{}
+	cfg.OrderedRules = nil
+	for id, r := range rules {
+		cfg.OrderedRules = append(cfg.OrderedRules, id)
+		for _, k := range r.Keywords {
+			cfg.Keywords[strings.ToLower(k)] = struct{}{}
+		}
+	}
+	slices.Sort(cfg.OrderedRules)
+	return detect.NewDetector(cfg)
+}
+
+func lowered(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
 }
 
 func (s *scanner) scan(path string, data []byte) (hits []hit, err error) {
@@ -36,10 +120,87 @@ func (s *scanner) scan(path string, data []byte) (hits []hit, err error) {
 			hits, err = nil, fmt.Errorf("gitleaks panicked on %s: %v", path, p)
 		}
 	}()
+	path = filepath.ToSlash(path)
+	raw := string(data)
+	lower, windowed := lowerASCII(nil, data)
+	if !windowed {
+		// gitleaks' keyword test could see a keyword the windows would not:
+		// every rule sees the whole file, as gitleaks scans it.
+		return toHits(dropShadowedGeneric(append(detectIn(s.whole, path, raw, 0),
+			s.allGroups(path, raw)...))), nil
+	}
+	found := detectIn(s.whole, path, raw, 0)
+	at := make([][]int, len(s.groups)) // keyword offsets per group
+	for _, m := range s.keywords.Match(lower) {
+		for _, g := range s.groupsOf[m.Pattern()] {
+			at[g] = append(at[g], int(m.Pos()))
+		}
+	}
+	starts := lineStarts(data)
+	for gi, g := range s.groups {
+		if len(at[gi]) == 0 {
+			continue
+		}
+		// Matches arrive by end offset; a keyword inside a longer one can
+		// come later with an earlier start.
+		slices.Sort(at[gi])
+		for _, w := range windows(at[gi], len(data), starts, g.reach, windowGap) {
+			end := len(raw)
+			if w.to+1 < len(starts) {
+				end = starts[w.to+1]
+			}
+			found = append(found, detectIn(g.d, path, raw[starts[w.from]:end], w.from)...)
+		}
+	}
+	return toHits(dropShadowedGeneric(found)), nil
+}
+
+// allGroups runs the windowed rules over the whole file.
+func (s *scanner) allGroups(path, raw string) []report.Finding {
+	var out []report.Finding
+	for _, g := range s.groups {
+		out = append(out, detectIn(g.d, path, raw, 0)...)
+	}
+	return out
+}
+
+// detectIn runs d over text that starts at 0-based line startLine of path.
+func detectIn(d *detect.Detector, path, text string, startLine int) []report.Finding {
 	//lint:ignore SA1019 gitleaks v8 has no other way to scan one file's content; sources.Fragment arrives with v9.
-	for _, f := range s.d.Detect(detect.Fragment{Raw: string(data), FilePath: filepath.ToSlash(path)}) {
-		// gitleaks counts lines from 0 for a fragment.
+	return d.Detect(detect.Fragment{Raw: text, FilePath: path, StartLine: startLine})
+}
+
+// dropShadowedGeneric applies gitleaks' own precedence across the split
+// detectors: a generic rule's finding gives way to a specific rule's finding
+// on the same line that covers its secret.
+func dropShadowedGeneric(fs []report.Finding) []report.Finding {
+	out := fs[:0:0]
+	for _, f := range fs {
+		shadowed := false
+		if isGeneric(f.RuleID) {
+			for _, g := range fs {
+				if g.StartLine == f.StartLine && !isGeneric(g.RuleID) && strings.Contains(g.Secret, f.Secret) {
+					shadowed = true
+					break
+				}
+			}
+		}
+		if !shadowed {
+			out = append(out, f)
+		}
+	}
+	// Findings arrive per detector and window; reports read them in file order.
+	slices.SortStableFunc(out, func(a, b report.Finding) int { return a.StartLine - b.StartLine })
+	return out
+}
+
+func isGeneric(rule string) bool { return strings.Contains(strings.ToLower(rule), "generic") }
+
+func toHits(fs []report.Finding) []hit {
+	var hits []hit
+	for _, f := range fs {
+		// gitleaks counts lines from 0.
 		hits = append(hits, hit{Rule: f.RuleID, Description: f.Description, Line: f.StartLine + 1, Secret: f.Secret})
 	}
-	return hits, nil
+	return hits
 }
