@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"time"
 
@@ -45,8 +46,16 @@ func main() {
 			}
 		})
 	}
+	// PEAKPROFILE=peak.prof writes a heap profile each time the live heap
+	// (as marked by the last GC) reaches a new high, so the file ends up
+	// showing what was live at the run's peak.
+	stopPeak := func() {}
+	if f := os.Getenv("PEAKPROFILE"); f != "" {
+		stopPeak = profilePeaks(f)
+	}
 	code := cli.Main(context.Background(), "bench", os.Args[1:], os.Stdout, os.Stderr)
 	pprof.StopCPUProfile()
+	stopPeak()
 	if f := os.Getenv("MEMPROFILE"); f != "" {
 		w, err := os.Create(f)
 		if err != nil {
@@ -59,4 +68,36 @@ func main() {
 		w.Close()
 	}
 	os.Exit(code)
+}
+
+func profilePeaks(file string) (stop func()) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		var peak uint64
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			metrics.Read(sample)
+			if live := sample[0].Value.Uint64(); live > peak+peak/20 {
+				peak = live
+				w, err := os.Create(file)
+				if err != nil {
+					log.Print(err)
+					return
+				}
+				if err := pprof.WriteHeapProfile(w); err != nil {
+					log.Print(err)
+				}
+				w.Close()
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

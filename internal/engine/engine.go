@@ -181,6 +181,9 @@ func runAll(ctx context.Context, o Options, invs []*invocation, keep map[string]
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
 	}
+	// Up to MaxFindings of each status per invocation, plus every failure a
+	// waiver names; the rest are counted (see check.Budget).
+	budget := check.Budget{Max: o.MaxFindings, Keep: check.KeepObjects(keep)}
 	work := make(chan *invocation)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
@@ -188,8 +191,9 @@ func runAll(ctx context.Context, o Options, invs []*invocation, keep map[string]
 		go func() {
 			defer wg.Done()
 			for inv := range work {
-				runOne(ctx, o, inv, timeout)
-				inv.findings = condense(inv.findings, o.MaxFindings, keep)
+				runOne(check.WithBudget(ctx, budget), o, inv, timeout)
+				// Checks that do not collect within the budget are trimmed here.
+				inv.findings = check.Condense(inv.findings, budget)
 			}
 		}()
 	}
@@ -375,36 +379,6 @@ func waivedObjects(ws []attest.Waiver) map[string]bool {
 	for _, w := range ws {
 		if w.Object != "" {
 			out[strings.ToLower(w.Object)] = true
-		}
-	}
-	return out
-}
-
-// condense bounds what one invocation keeps: up to max findings of each
-// status, every failure a waiver names, and for the rest one finding per
-// status that counts them. A check over a large fleet can return hundreds of
-// thousands of findings; the verdict needs only their statuses, and the
-// report shows at most max per item anyway. max <= 0 keeps everything.
-func condense(fs []verdict.Finding, max int, keep map[string]bool) []verdict.Finding {
-	if max <= 0 || len(fs) <= max {
-		return fs
-	}
-	seen := map[verdict.Status]int{}
-	dropped := map[verdict.Status]int{}
-	out := fs[:0:0]
-	for _, f := range fs {
-		if seen[f.Status] < max || f.Status == verdict.Fail && keep[strings.ToLower(f.Object)] {
-			seen[f.Status]++
-			out = append(out, f)
-			continue
-		}
-		dropped[f.Status]++
-	}
-	for _, st := range verdict.Statuses {
-		if n := dropped[st]; n > 0 {
-			out = append(out, verdict.Finding{Check: fs[0].Check, Status: st,
-				Message:  fmt.Sprintf("%d more %s findings of this check not kept (--max-findings %d)", n, st, max),
-				Evidence: map[string]any{"omitted": n}})
 		}
 	}
 	return out

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -272,28 +271,3 @@ func TestCapFindingsKeepsFailuresFirst(t *testing.T) {
 	}
 }
 
-func TestCondenseKeepsStatusesAndWaivedObjects(t *testing.T) {
-	var fs []verdict.Finding
-	for i := 0; i < 10; i++ {
-		fs = append(fs, verdict.Finding{Check: "k8s/x", Status: verdict.Fail, Object: fmt.Sprintf("Deployment/a/d%d", i)})
-		fs = append(fs, verdict.Finding{Check: "k8s/x", Status: verdict.Pass, Object: fmt.Sprintf("Deployment/a/p%d", i)})
-	}
-	got := condense(fs, 3, map[string]bool{"deployment/a/d9": true})
-	count := map[verdict.Status]int{}
-	waivedKept := false
-	for _, f := range got {
-		count[f.Status]++
-		waivedKept = waivedKept || f.Object == "Deployment/a/d9"
-	}
-	// 3 fails + the waived one + a fail summary; 3 passes + a pass summary.
-	if count[verdict.Fail] != 5 || count[verdict.Pass] != 4 || !waivedKept {
-		t.Errorf("condensed to %v (waived object kept: %v)", count, waivedKept)
-	}
-	st := make([]verdict.Status, len(got))
-	for i, f := range got {
-		st[i] = f.Status
-	}
-	if verdict.Combine(st...) != verdict.Fail {
-		t.Error("condensing changed the verdict")
-	}
-}

@@ -182,14 +182,15 @@ func runBodyLimit(ctx context.Context, env *source.Env, p check.Params) ([]verdi
 	if size < 1 || size > maxBodyLimitSize {
 		return nil, fmt.Errorf("size %d outside [1, %d]", size, maxBodyLimitSize)
 	}
-	body := bytes.Repeat([]byte("a"), size)
-	if size > 16 {
-		copy(body, `{"golive":"`)
-		copy(body[size-2:], `"}`)
-	}
 	return forTargets(ctx, env, p, func(pc *probe.Client, t probe.Target) ([]verdict.Finding, error) {
 		if p.Bool("auth") && !pc.HasToken() {
 			return nil, source.NotGiven(probe.FlagToken, "token for the upload")
+		}
+		// Made only when there is somewhere to send it: up to 10 MB.
+		body := bytes.Repeat([]byte("a"), size)
+		if size > 16 {
+			copy(body, `{"golive":"`)
+			copy(body[size-2:], `"}`)
 		}
 		probe.Notify(ctx, fmt.Sprintf("golive body-limit probe: one %s of %d bytes to %s", strings.ToUpper(p.String("method")),
 			size, probe.URLFor(t, p.String("path"), p.Int("port"), "")))

@@ -121,37 +121,73 @@ func evidence(kv []any, cache evidenceCache) map[string]any {
 	return ev
 }
 
-// verdicts turns per-object problems into findings: one failing finding per
-// problem, or one passing finding naming what was checked. Nothing checked
-// is n/a, never a pass.
-func verdicts(id string, s *ks.Set, checked []*ks.Object, probs map[*ks.Object][]problem, what string) []verdict.Finding {
-	if len(checked) == 0 {
-		return []verdict.Finding{{Check: id, Status: verdict.NA, Message: "no " + what + " found among the Kubernetes objects"}}
+// tally turns per-object problems into findings as objects are judged: one
+// failing finding per problem, within the run's finding budget (past it,
+// problems are only counted, so a check failing 100,000 objects holds a few
+// hundred findings), or one passing finding naming what was checked.
+// Nothing checked is n/a, never a pass.
+type tally struct {
+	id      string
+	s       *ks.Set
+	c       *check.Collector
+	cache   evidenceCache
+	checked int
+	names   []string // the first objects checked, for the passing finding
+	only    *ks.Object
+}
+
+const namedInPass = 20
+
+func newTally(ctx context.Context, id string, s *ks.Set) *tally {
+	return &tally{id: id, s: s, c: check.NewCollector(ctx, id), cache: evidenceCache{}}
+}
+
+// judged records that o was checked and what is wrong with it.
+func (t *tally) judged(o *ks.Object, probs []problem) {
+	t.checked++
+	if t.checked == 1 {
+		t.only = o
 	}
-	var out []verdict.Finding
-	cache := evidenceCache{}
-	for _, o := range checked {
-		for _, p := range probs[o] {
-			out = append(out, findingShared(id, verdict.Fail, s, o, p, cache))
+	if len(t.names) < namedInPass {
+		t.names = append(t.names, objectID(t.s, o))
+	}
+	for _, p := range probs {
+		if t.c.Wants(verdict.Fail, objectID(t.s, o)) {
+			t.c.Add(findingShared(t.id, verdict.Fail, t.s, o, p, t.cache))
+		} else {
+			t.c.Skip(verdict.Fail)
 		}
 	}
-	if len(out) > 0 {
-		return out
+}
+
+// findings is the run's outcome; what names the objects checked.
+func (t *tally) findings(what string) []verdict.Finding {
+	if t.checked == 0 {
+		return []verdict.Finding{{Check: t.id, Status: verdict.NA, Message: "no " + what + " found among the Kubernetes objects"}}
 	}
-	names := make([]string, 0, len(checked))
-	for i, o := range checked {
-		if i == 20 {
-			names = append(names, fmt.Sprintf("... and %d more", len(checked)-20))
-			break
-		}
-		names = append(names, objectID(s, o))
+	if t.c.Len() > 0 {
+		return t.c.Findings()
 	}
-	f := verdict.Finding{Check: id, Status: verdict.Pass, Message: fmt.Sprintf("%d %s checked, none at fault", len(checked), what),
+	names := t.names
+	if t.checked > namedInPass {
+		names = append(names, fmt.Sprintf("... and %d more", t.checked-namedInPass))
+	}
+	f := verdict.Finding{Check: t.id, Status: verdict.Pass, Message: fmt.Sprintf("%d %s checked, none at fault", t.checked, what),
 		Evidence: map[string]any{"objects": names}}
-	if len(checked) == 1 {
-		f.Object, f.File, f.Line = objectID(s, checked[0]), checked[0].File, checked[0].Line
+	if t.checked == 1 {
+		f.Object, f.File, f.Line = objectID(t.s, t.only), t.only.File, t.only.Line
 	}
 	return []verdict.Finding{f}
+}
+
+// verdicts is tally for checks that gather problems first (few objects);
+// the engine trims their findings to the budget.
+func verdicts(id string, s *ks.Set, checked []*ks.Object, probs map[*ks.Object][]problem, what string) []verdict.Finding {
+	t := newTally(context.Background(), id, s)
+	for _, o := range checked {
+		t.judged(o, probs[o])
+	}
+	return t.findings(what)
 }
 
 var selectorParams = []check.Param{
@@ -196,15 +232,11 @@ func workloadCheck(id, title, desc string, kinds []string, params []check.Param,
 			if err != nil {
 				return nil, err
 			}
-			var checked []*ks.Object
-			probs := map[*ks.Object][]problem{}
+			t := newTally(ctx, id, s)
 			for _, w := range ws {
-				checked = append(checked, w.Object)
-				if ps := f(s, w, p); len(ps) > 0 {
-					probs[w.Object] = ps
-				}
+				t.judged(w.Object, f(s, w, p))
 			}
-			return withFilterNote(id, p, verdicts(id, s, checked, probs, strings.Join(p.Strings("kinds"), "/")+" workloads"), len(ws)), nil
+			return withFilterNote(id, p, t.findings(strings.Join(p.Strings("kinds"), "/")+" workloads"), len(ws)), nil
 		},
 	}
 }
@@ -257,13 +289,11 @@ func objectCheck(id, title, desc string, kinds []string, what string, params []c
 			if len(kinds) > 0 {
 				objs = s.Kind(kinds...)
 			}
-			probs := map[*ks.Object][]problem{}
+			t := newTally(ctx, id, s)
 			for _, o := range objs {
-				if ps := f(s, o, p); len(ps) > 0 {
-					probs[o] = ps
-				}
+				t.judged(o, f(s, o, p))
 			}
-			return verdicts(id, s, objs, probs, what), nil
+			return t.findings(what), nil
 		},
 	}
 }

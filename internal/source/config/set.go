@@ -65,7 +65,9 @@ func (f *File) LooksLikeManifest() bool {
 	if f.Format != YAML || f.src == nil {
 		return false
 	}
-	data, err := f.src.Content()
+	// Read, not Content: the answer is all that is needed, and keeping the
+	// text of every manifest would hold the whole tree for the run.
+	data, err := f.src.Read()
 	if err != nil {
 		return false
 	}
