@@ -59,14 +59,14 @@ func compileGlobs(pats []string) ([]*src.Glob, error) {
 	return out, nil
 }
 
-func compileRegexps(pats []string) ([]*regexp.Regexp, error) {
-	out := make([]*regexp.Regexp, 0, len(pats))
+func compilePatterns(pats []string) ([]*src.Pattern, error) {
+	out := make([]*src.Pattern, 0, len(pats))
 	for _, p := range pats {
-		re, err := regexp.Compile(p)
+		pat, err := src.CompilePattern(p)
 		if err != nil {
 			return nil, fmt.Errorf("pattern %q: %w", p, err)
 		}
-		out = append(out, re)
+		out = append(out, pat)
 	}
 	return out, nil
 }
@@ -87,7 +87,7 @@ func paths(files []*src.File, max int) []string {
 // contains every pattern". It is shared by file-exists and the named
 // document checks.
 func presence(ctx context.Context, env *source.Env, id, what string, files []*src.File, dirs []string, min int, contains []string, globs []string) ([]verdict.Finding, error) {
-	res, err := compileRegexps(contains)
+	res, err := compilePatterns(contains)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func contentMatches() check.Check {
 			if err != nil {
 				return nil, err
 			}
-			re, err := regexp.Compile(p.String("pattern"))
+			re, err := src.CompilePattern(p.String("pattern"))
 			if err != nil {
 				return nil, fmt.Errorf("pattern: %w", err)
 			}
@@ -418,7 +418,7 @@ var ciKind = func() []*src.Glob {
 }()
 
 // schedule recognises scheduled pipeline triggers.
-var schedule = regexp.MustCompile(`(?i)(^\s*schedule:|\bcron\s*[:(=]|- cron:|schedules:|triggers\s*\{[^}]*cron|\bnightly\b|pipeline_schedule|\$CI_PIPELINE_SOURCE\s*==\s*"schedule")`)
+var schedule = src.MustCompilePattern(`(?i)(^\s*schedule:|\bcron\s*[:(=]|- cron:|schedules:|triggers\s*\{[^}]*cron|\bnightly\b|pipeline_schedule|\$CI_PIPELINE_SOURCE\s*==\s*"schedule")`)
 
 func ciStep(id, title, what string, defaults []string) check.Check {
 	pat := check.Param{Name: "patterns", Type: check.Strings, Description: "regular expressions; a step matches when any matches"}
@@ -449,7 +449,7 @@ func ciStep(id, title, what string, defaults []string) check.Check {
 			if err != nil {
 				return nil, err
 			}
-			res, err := compileRegexps(p.Strings("patterns"))
+			res, err := compilePatterns(p.Strings("patterns"))
 			if err != nil {
 				return nil, err
 			}

@@ -2,13 +2,17 @@ package repo
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"golive.dev/golive/internal/check"
 	"golive.dev/golive/internal/check/checktest"
 	"golive.dev/golive/internal/source"
+	src "golive.dev/golive/internal/source/repo"
 	"golive.dev/golive/internal/verdict"
 )
 
@@ -94,5 +98,41 @@ func TestFilesBinding(t *testing.T) {
 	ok, err := r.EvalCEL(context.Background(), prg, env)
 	if err != nil || !ok {
 		t.Fatalf("cel = %v, %v", ok, err)
+	}
+}
+
+// The built-in CI patterns go through the literal prefilter: it must find
+// exactly what their regexps find, also in text where exotic case folds
+// (the Kelvin sign for k, the long s for s) stand in for ASCII letters.
+func TestBuiltinPatternsMatchAsRegexp(t *testing.T) {
+	var contents []string
+	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		contents = append(contents, string(data))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exotic := strings.NewReplacer("k", "\u212A", "s", "\u017F", "K", "\u212A", "S", "\u017F")
+	for _, c := range slices.Clone(contents) {
+		contents = append(contents, strings.ToUpper(c), exotic.Replace(c), "")
+	}
+	pats := []*src.Pattern{schedule}
+	for _, s := range ciSteps {
+		for _, p := range s.patterns {
+			pats = append(pats, src.MustCompilePattern(p))
+		}
+	}
+	for _, p := range pats {
+		for _, c := range contents {
+			got, want := p.FindIndex([]byte(c)), p.Regexp().FindIndex([]byte(c))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s in %q: FindIndex %v, regexp %v", p, c, got, want)
+			}
+		}
 	}
 }

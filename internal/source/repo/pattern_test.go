@@ -14,6 +14,16 @@ import (
 	"golive.dev/golive/packs"
 )
 
+// memFile is an indexed file whose content is already loaded.
+func memFile(path string, data []byte) *File {
+	f := &File{Root: ".", Rel: path, Path: path}
+	f.once.Do(func() {
+		f.data = data
+		f.loaded.Store(true)
+	})
+	return f
+}
+
 // trickyPatterns are the shapes a prefilter gets wrong first; packPatterns
 // adds every pattern the built-in packs use.
 var trickyPatterns = []string{
@@ -274,6 +284,12 @@ func TestPatternSameAsRegexp(t *testing.T) {
 		}
 		for _, c := range contentsFor(p) {
 			sameAsRegexp(t, p, []byte(c))
+			f := memFile("f.txt", []byte(c))
+			got, gok := GrepFirst(f, p)
+			want, wok := grepFirstRegexp(f, p)
+			if gok != wok || got != want {
+				t.Fatalf("%q in %q: GrepFirst = %+v %v, regexp gives %+v %v", expr, c, got, gok, want, wok)
+			}
 		}
 	}
 	// Most patterns have words in them; a prefilter that gave up on them
@@ -281,6 +297,11 @@ func TestPatternSameAsRegexp(t *testing.T) {
 	if filtered < len(pats)*2/3 {
 		t.Errorf("only %d of %d patterns have a prefilter", filtered, len(pats))
 	}
+}
+
+// grepFirstRegexp is GrepFirst without the prefilter.
+func grepFirstRegexp(f *File, p *Pattern) (Match, bool) {
+	return GrepFirst(f, &Pattern{re: p.re})
 }
 
 func TestPatternLiterals(t *testing.T) {

@@ -525,11 +525,11 @@ type Match struct {
 
 // Grep searches the files' contents line by line. Unreadable, binary and
 // oversize files are skipped; max bounds the matches returned (0: no bound).
-func Grep(files []*File, re *regexp.Regexp, max int) []Match {
+func Grep(files []*File, p *Pattern, max int) []Match {
 	var out []Match
 	for _, f := range files {
 		data, err := f.Content()
-		if err != nil || !re.Match(data) {
+		if err != nil || !p.Match(data) {
 			continue
 		}
 		line := 1
@@ -541,7 +541,7 @@ func Grep(files []*File, re *regexp.Regexp, max int) []Match {
 			} else {
 				l, data = data[:i], data[i+1:]
 			}
-			if re.Match(l) {
+			if p.Match(l) {
 				out = append(out, Match{File: f, Line: line, Text: clip(strings.TrimSpace(string(l)), 200)})
 				if max > 0 && len(out) >= max {
 					return out
@@ -555,12 +555,12 @@ func Grep(files []*File, re *regexp.Regexp, max int) []Match {
 
 // GrepFirst returns the first match in f, if any. Patterns spanning lines
 // (with (?s)) are located at the line where the match starts.
-func GrepFirst(f *File, re *regexp.Regexp) (Match, bool) {
+func GrepFirst(f *File, p *Pattern) (Match, bool) {
 	data, err := f.Content()
 	if err != nil {
 		return Match{}, false
 	}
-	loc := re.FindIndex(data)
+	loc := p.FindIndex(data)
 	if loc == nil {
 		return Match{}, false
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -79,7 +78,7 @@ func TestLoadHonoursIgnoresAndSkips(t *testing.T) {
 	if _, err := f.Content(); err != ErrBinary {
 		t.Errorf("binary content err = %v", err)
 	}
-	ms := Grep(r.Kind("runbook"), regexp.MustCompile(`(?i)helm rollback`), 0)
+	ms := Grep(r.Kind("runbook"), MustCompilePattern(`(?i)helm rollback`), 0)
 	if len(ms) != 1 || ms[0].Line != 2 {
 		t.Errorf("grep = %+v", ms)
 	}
