@@ -270,7 +270,7 @@ func contentMatches() check.Check {
 			// they are all there is, nothing was looked at.
 			var unsearched []string
 			for _, f := range files {
-				if _, err := f.Content(); err != nil {
+				if f.Searchable() != nil {
 					unsearched = append(unsearched, f.Path)
 				}
 			}

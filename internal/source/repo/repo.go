@@ -90,6 +90,35 @@ func (f *File) Read() ([]byte, error) {
 	return f.read()
 }
 
+// Searchable reports why the file cannot be searched (ErrTooLarge,
+// ErrBinary, a read error), reading no more than it takes to tell.
+func (f *File) Searchable() error {
+	if f.loaded.Load() {
+		return f.err
+	}
+	if f.Size > MaxContent {
+		return ErrTooLarge
+	}
+	fh, err := os.Open(f.Abs)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	defer fh.Close()
+	head := make([]byte, binaryProbe)
+	n, err := io.ReadFull(fh, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	if bytes.IndexByte(head[:n], 0) >= 0 {
+		return ErrBinary
+	}
+	return nil
+}
+
+// binaryProbe is how much of a file is looked at for a NUL byte, the sign
+// of a binary file.
+const binaryProbe = 8000
+
 func (f *File) read() ([]byte, error) {
 	if f.Size > MaxContent {
 		return nil, ErrTooLarge
@@ -106,7 +135,7 @@ func (f *File) read() ([]byte, error) {
 	if len(data) > MaxContent {
 		return nil, ErrTooLarge
 	}
-	if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
+	if bytes.IndexByte(data[:min(len(data), binaryProbe)], 0) >= 0 {
 		return nil, ErrBinary
 	}
 	return data, nil
@@ -528,7 +557,8 @@ type Match struct {
 func Grep(files []*File, p *Pattern, max int) []Match {
 	var out []Match
 	for _, f := range files {
-		data, err := f.Content()
+		// Read, not Content: a search over many files must not keep them all.
+		data, err := f.Read()
 		if err != nil || !p.Match(data) {
 			continue
 		}
@@ -556,7 +586,7 @@ func Grep(files []*File, p *Pattern, max int) []Match {
 // GrepFirst returns the first match in f, if any. Patterns spanning lines
 // (with (?s)) are located at the line where the match starts.
 func GrepFirst(f *File, p *Pattern) (Match, bool) {
-	data, err := f.Content()
+	data, err := f.Read()
 	if err != nil {
 		return Match{}, false
 	}

@@ -403,6 +403,18 @@ func TestReadDoesNotKeep(t *testing.T) {
 	if _, err := bin.Read(); err != ErrBinary {
 		t.Errorf("binary Read err = %v", err)
 	}
+	if err := bin.Searchable(); err != ErrBinary {
+		t.Errorf("binary Searchable = %v", err)
+	}
+	if err := f.Searchable(); err != nil {
+		t.Errorf("text Searchable = %v", err)
+	}
+	if err := (&File{Abs: f.Abs, Path: f.Path, Size: MaxContent + 1}).Searchable(); err != ErrTooLarge {
+		t.Errorf("oversize Searchable = %v", err)
+	}
+	if err := (&File{Abs: filepath.Join(root, "gone"), Path: "gone"}).Searchable(); err == nil {
+		t.Error("a missing file must not be searchable")
+	}
 }
 
 // plainMatch is the reference the compiled globs must agree with: every
