@@ -159,7 +159,11 @@ func (a *lazyActivation) ResolveName(name string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	v, err := b.Value(a.ctx, a.env)
+	// Computed once per run and shared by every expression: a pack may test
+	// `config` or `objects` dozens of times.
+	v, err := source.Load(a.ctx, a.env, "cel:"+name, func(ctx context.Context, _ *source.Inputs) (any, error) {
+		return b.Value(ctx, a.env)
+	})
 	if err != nil {
 		if a.err == nil {
 			a.err = err

@@ -57,6 +57,15 @@ func TestCELLazyBindings(t *testing.T) {
 	if len(prg.Needs()) != 1 || prg.Needs()[0] != Repo || loads != 1 {
 		t.Errorf("needs %v loads %d", prg.Needs(), loads)
 	}
+	// A second expression over the same run shares the value; another run
+	// computes its own.
+	again, _ := r.CompileCEL(`files.exists(f, f == "README.md")`)
+	if ok, err := r.EvalCEL(context.Background(), again, env); err != nil || !ok || loads != 1 {
+		t.Errorf("second expression: %v %v, loads %d", ok, err, loads)
+	}
+	if ok, err := r.EvalCEL(context.Background(), again, source.NewEnv(source.Inputs{})); err != nil || !ok || loads != 2 {
+		t.Errorf("another run: %v %v, loads %d", ok, err, loads)
+	}
 	prg, _ = r.CompileCEL(`size(targets) > 0`)
 	if _, err := r.EvalCEL(context.Background(), prg, env); err == nil {
 		t.Fatal("missing binding evaluated")

@@ -1,7 +1,9 @@
 package kube
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -17,12 +19,19 @@ func FuzzReadManifests(f *testing.F) {
 		"a: &x [*x]\n",
 		"apiVersion: apps/v1\nkind: Deployment\nspec: {replicas: 1.5, template: {spec: {containers: 3}}}\n",
 		"apiVersion: v1\nkind: ConfigMap\ndata:\n  k: |\n    ---\n    x\n",
+		"# c\n---\napiVersion: v1\nkind: A\nmetadata: {name: a}\n---\n# only a comment\n---\napiVersion: v1\nkind: B\nmetadata: {name: b, labels: &l {x: y}}\nspec: {sel: *l}\n...\n---\napiVersion: v1\nkind: C\nmetadata: {name: [\n---\napiVersion: v1\nkind: D\n",
+		"--- \napiVersion: v1\nkind: A\n--- # c\n\n---\n{apiVersion: v1, kind: B}\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		objs, errs := ReadManifests("fuzz.yaml", data)
+		perDoc := newBuilder()
+		perDoc.perDocument = true
+		if a, b := manifestSummary(objs, errs), manifestSummary(perDoc.readManifests("fuzz.yaml", data)); a != b {
+			t.Fatalf("one decoder for the file and one per document differ:\n%s\n---\n%s", a, b)
+		}
 		for _, o := range objs {
 			if o.File != "fuzz.yaml" || o.Kind == "" {
 				t.Fatalf("object without provenance: %+v", o)
@@ -109,4 +118,17 @@ func FuzzTree(f *testing.F) {
 			}
 		}
 	})
+}
+
+// manifestSummary is what reading a file produced: objects with their lines,
+// field lines and data, and errors.
+func manifestSummary(objs []*Object, errs []*FileError) string {
+	var b strings.Builder
+	for _, o := range objs {
+		fmt.Fprintf(&b, "%s %s:%d meta@%d spec@%d %v\n", o.ID(), o.File, o.Line, o.LineOf("metadata.name"), o.LineOf("spec.template.spec.containers[0]"), o.Map())
+	}
+	for _, e := range errs {
+		fmt.Fprintf(&b, "error %v\n", e)
+	}
+	return b.String()
 }

@@ -230,3 +230,32 @@ func TestForbidWaivers(t *testing.T) {
 		t.Fatalf("waivers %v errors %v", s.Waivers, s.WaiverErrors)
 	}
 }
+
+// TestStreamedMatchesPerDocument holds the one-decoder-per-file path to the
+// per-document one over every manifest in the test data.
+func TestStreamedMatchesPerDocument(t *testing.T) {
+	files, _ := filepath.Glob("../../checks/kube/testdata/*/*.yaml")
+	more, _ := filepath.Glob("testdata/*/*.yaml")
+	files = append(files, more...)
+	if len(files) < 10 {
+		t.Fatalf("only %d manifest files found", len(files))
+	}
+	multi := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(splitDocuments(data)) > 1 {
+			multi++
+		}
+		perDoc := newBuilder()
+		perDoc.perDocument = true
+		if a, b := manifestSummary(ReadManifests(f, data)), manifestSummary(perDoc.readManifests(f, data)); a != b {
+			t.Errorf("%s: streamed and per-document reads differ:\n%s\n---\n%s", f, a, b)
+		}
+	}
+	if multi == 0 {
+		t.Error("no multi-document file: the streamed path was not exercised")
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"iter"
 	"strings"
 	"time"
 
@@ -70,7 +72,7 @@ func isMarker(l []byte, m string) bool {
 }
 
 func sourceComment(doc []byte) string {
-	for _, l := range bytes.Split(doc, []byte("\n")) {
+	for l := range lines(doc) {
 		t := bytes.TrimSpace(l)
 		if len(t) == 0 {
 			continue
@@ -85,6 +87,24 @@ func sourceComment(doc []byte) string {
 	return ""
 }
 
+// lines yields the lines of b without their newlines, allocating nothing
+// (bytes.Split would make a slice per document).
+func lines(b []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for len(b) > 0 {
+			l := b
+			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+				l, b = b[:i], b[i+1:]
+			} else {
+				b = nil
+			}
+			if !yield(l) {
+				return
+			}
+		}
+	}
+}
+
 // ReadManifests decodes the Kubernetes objects in one YAML or JSON stream.
 // Documents that are not Kubernetes objects (no apiVersion and kind) are
 // skipped; a document that does not parse is an error naming file:line and
@@ -96,11 +116,16 @@ func ReadManifests(file string, data []byte) ([]*Object, []*FileError) {
 func (b *builder) readManifests(file string, data []byte) ([]*Object, []*FileError) {
 	var objs []*Object
 	var errs []*FileError
-	for _, d := range splitDocuments(data) {
+	docs := splitDocuments(data)
+	streamed := b.decodeStream(data, docs)
+	for i, d := range docs {
 		if blank(d.data) {
 			continue
 		}
-		t, lazy, err := b.decode(d)
+		t, lazy, err := streamed[i], false, error(nil)
+		if t == nil {
+			t, lazy, err = b.decode(d)
+		}
 		if err != nil {
 			errs = append(errs, yamlError(file, d.startLine-1, err))
 			continue
@@ -135,6 +160,47 @@ func (b *builder) readManifests(file string, data []byte) ([]*Object, []*FileErr
 		}
 	}
 	return objs, errs
+}
+
+// decodeStream parses the whole file with one yaml.v3 decoder, which costs
+// far less than a parser per document (its buffers and token queue are
+// made once), and returns each document's tree by its index in docs. A
+// document it leaves nil (not reached, or needing the generic decoder) is
+// decoded on its own; a file that does not parse leaves all of them nil,
+// so that each document's error is found and reported at its own line.
+func (b *builder) decodeStream(data []byte, docs []document) []*tree {
+	out := make([]*tree, len(docs))
+	if len(docs) < 2 || b.perDocument {
+		return out // one document: decode does the same work
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	k := 0
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out
+			}
+			clear(out)
+			return out
+		}
+		if len(n.Content) == 0 {
+			continue
+		}
+		line := n.Content[0].Line
+		for k+1 < len(docs) && docs[k+1].startLine <= line {
+			k++
+		}
+		if out[k] != nil || line < docs[k].startLine {
+			// not where the line scan put the documents: leave it all to
+			// the per-document path
+			clear(out)
+			return out
+		}
+		if t, err := b.build(n.Content[0], 0); err == nil {
+			out[k] = t
+		}
+	}
 }
 
 // decode parses one document once, straight into a flat tree with lines.
@@ -172,7 +238,7 @@ func (b *builder) decode(d document) (t *tree, lazy bool, err error) {
 // leadingComments counts the blank and comment lines before a document's content.
 func leadingComments(b []byte) int {
 	n := 0
-	for _, l := range bytes.Split(b, []byte("\n")) {
+	for l := range lines(b) {
 		t := bytes.TrimSpace(l)
 		if len(t) > 0 && t[0] != '#' {
 			break
@@ -183,7 +249,7 @@ func leadingComments(b []byte) int {
 }
 
 func blank(b []byte) bool {
-	for _, l := range bytes.Split(b, []byte("\n")) {
+	for l := range lines(b) {
 		t := bytes.TrimSpace(l)
 		if len(t) > 0 && t[0] != '#' {
 			return false

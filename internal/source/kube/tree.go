@@ -103,6 +103,9 @@ type builder struct {
 	keys   *keyTable
 	scalar yaml.Node // reused for decoding unusual scalars
 	shared resourceLists
+	// perDocument turns off decodeStream, for tests holding the two paths
+	// to the same result.
+	perDocument bool
 }
 
 func newBuilder() *builder {

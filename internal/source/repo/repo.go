@@ -128,12 +128,24 @@ func (f *File) read() ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", f.Path, err)
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, MaxContent+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", f.Path, err)
-	}
-	if len(data) > MaxContent {
-		return nil, ErrTooLarge
+	// Sized from the walk, as os.ReadFile does: io.ReadAll's doubling would
+	// allocate about twice the file, for every file of every search.
+	data := make([]byte, 0, min(f.Size, MaxContent)+512)
+	for {
+		n, err := fh.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if len(data) > MaxContent {
+			return nil, ErrTooLarge
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f.Path, err)
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // the file grew since the walk
+		}
 	}
 	if bytes.IndexByte(data[:min(len(data), binaryProbe)], 0) >= 0 {
 		return nil, ErrBinary
