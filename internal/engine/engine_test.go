@@ -270,4 +270,3 @@ func TestCapFindingsKeepsFailuresFirst(t *testing.T) {
 		t.Error("no cap, or a cap above the count, must keep everything")
 	}
 }
-
