@@ -120,9 +120,10 @@ func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 		// Rules name their file as the user can open it from where golive
 		// runs: runbook links are resolved against it.
 		f := rf.OSPath()
-		// Content leaves out what is binary or over repo.MaxContent: rule
-		// files are small, and a huge YAML file is far more likely data.
-		data, err := rf.Content()
+		// Read leaves out what is binary or over repo.MaxContent: rule files
+		// are small, and a huge YAML file is far more likely data. It keeps
+		// nothing: every YAML file of the tree is looked at, few hold rules.
+		data, err := rf.Read()
 		if errors.Is(err, repo.ErrBinary) || errors.Is(err, repo.ErrTooLarge) {
 			continue
 		}
