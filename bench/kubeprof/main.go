@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"golive.dev/golive/internal/cli"
+	"golive.dev/golive/internal/gcpolicy"
 )
 
 func main() {
@@ -53,9 +54,12 @@ func main() {
 	if f := os.Getenv("PEAKPROFILE"); f != "" {
 		stopPeak = profilePeaks(f)
 	}
+	// As cmd/golive runs.
+	stopGC := gcpolicy.Start(gcpolicy.Default(os.Getenv))
 	code := cli.Main(context.Background(), "bench", os.Args[1:], os.Stdout, os.Stderr)
 	pprof.StopCPUProfile()
 	stopPeak()
+	stopGC()
 	if f := os.Getenv("MEMPROFILE"); f != "" {
 		w, err := os.Create(f)
 		if err != nil {

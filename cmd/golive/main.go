@@ -7,6 +7,7 @@ import (
 	"os/signal"
 
 	"golive.dev/golive/internal/cli"
+	"golive.dev/golive/internal/gcpolicy"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -14,7 +15,9 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	stopGC := gcpolicy.Start(gcpolicy.Default(os.Getenv))
 	code := cli.Main(ctx, version, os.Args[1:], os.Stdout, os.Stderr)
+	stopGC()
 	stop()
 	os.Exit(code)
 }

@@ -18,6 +18,7 @@ import (
 
 	"golive.dev/golive/bench/kubeset"
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/gcpolicy"
 	"golive.dev/golive/internal/source"
 	ks "golive.dev/golive/internal/source/kube"
 )
@@ -110,6 +111,8 @@ func BenchmarkLoadAndCheck(b *testing.B) {
 		cs = append(cs, prepared{c, p})
 	}
 	b.ResetTimer()
+	// The GC policy the golive command runs with.
+	defer gcpolicy.Start(gcpolicy.Default(os.Getenv))()
 	var peak uint64
 	stop := samplePeaks()
 	// The budget `golive check` runs checks under (--max-findings 500):

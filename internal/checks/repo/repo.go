@@ -112,6 +112,7 @@ func presence(ctx context.Context, env *source.Env, id, what string, files []*sr
 	// Look for one file holding every pattern; report how close the best came.
 	best, bestHits := (*src.File)(nil), -1
 	var bestMissing []string
+	var search src.Searcher
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -119,8 +120,13 @@ func presence(ctx context.Context, env *source.Env, id, what string, files []*sr
 		hits := 0
 		var missing []string
 		var first src.Match
+		data, err := search.Read(f)
 		for _, re := range res {
-			if m, ok := src.GrepFirst(f, re); ok {
+			if err != nil {
+				missing = append(missing, re.String())
+				continue
+			}
+			if m, ok := src.FirstIn(f, data, re); ok {
 				if hits == 0 {
 					first = m
 				}
@@ -281,7 +287,8 @@ func contentMatches() check.Check {
 			}
 			var out []verdict.Finding
 			if p.Bool("forbidden") {
-				for _, m := range src.Grep(files, re, 50) {
+				var search src.Searcher
+				for _, m := range search.Grep(files, re, 50) {
 					out = append(out, verdict.Finding{Check: id, Status: verdict.Fail, File: m.File.Path, Line: m.Line,
 						Message: fmt.Sprintf("forbidden %s found", what), Evidence: map[string]any{"line": m.Text}})
 				}
@@ -296,8 +303,9 @@ func contentMatches() check.Check {
 				return out, nil
 			}
 			var missing []string
+			var search src.Searcher
 			for _, f := range files {
-				if m, ok := src.GrepFirst(f, re); ok {
+				if m, ok := search.First(f, re); ok {
 					if !p.Bool("every") {
 						return []verdict.Finding{{Check: id, Status: verdict.Pass, File: f.Path, Line: m.Line,
 							Message: fmt.Sprintf("%s found", what), Evidence: map[string]any{"line": m.Text}}}, nil

@@ -119,7 +119,28 @@ func (f *File) Searchable() error {
 // of a binary file.
 const binaryProbe = 8000
 
-func (f *File) read() ([]byte, error) {
+func (f *File) read() ([]byte, error) { return f.readInto(nil) }
+
+// ReadInto is Read into buf's storage, grown as needed, for a caller that
+// reads many files one after the other and keeps none (a search): one
+// buffer serves them all. The result is only valid until buf is reused,
+// and must not be changed (it may be the bytes Content kept).
+func (f *File) ReadInto(buf []byte) ([]byte, error) {
+	data, _, err := f.readShared(buf)
+	return data, err
+}
+
+// readShared is ReadInto saying whether the bytes are the ones Content
+// kept (which must not become anyone's buffer).
+func (f *File) readShared(buf []byte) (data []byte, kept bool, err error) {
+	if f.loaded.Load() {
+		return f.data, true, f.err
+	}
+	data, err = f.readInto(buf)
+	return data, false, err
+}
+
+func (f *File) readInto(buf []byte) ([]byte, error) {
 	if f.Size > MaxContent {
 		return nil, ErrTooLarge
 	}
@@ -130,7 +151,10 @@ func (f *File) read() ([]byte, error) {
 	defer fh.Close()
 	// Sized from the walk, as os.ReadFile does: io.ReadAll's doubling would
 	// allocate about twice the file, for every file of every search.
-	data := make([]byte, 0, min(f.Size, MaxContent)+512)
+	data := buf[:0]
+	if want := int(min(f.Size, MaxContent)) + 512; cap(data) < want {
+		data = make([]byte, 0, want)
+	}
 	for {
 		n, err := fh.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]
@@ -567,10 +591,25 @@ type Match struct {
 // Grep searches the files' contents line by line. Unreadable, binary and
 // oversize files are skipped; max bounds the matches returned (0: no bound).
 func Grep(files []*File, p *Pattern, max int) []Match {
+	return new(Searcher).Grep(files, p, max)
+}
+
+// GrepFirst returns the first match in f, if any. Patterns spanning lines
+// (with (?s)) are located at the line where the match starts.
+func GrepFirst(f *File, p *Pattern) (Match, bool) {
+	return new(Searcher).First(f, p)
+}
+
+// Searcher searches files one after the other through one read buffer: a
+// search over thousands of files allocates nothing per file, and keeps none
+// of them (Content would keep them all for the run).
+type Searcher struct{ buf []byte }
+
+// Grep is the package's Grep through s's buffer.
+func (s *Searcher) Grep(files []*File, p *Pattern, max int) []Match {
 	var out []Match
 	for _, f := range files {
-		// Read, not Content: a search over many files must not keep them all.
-		data, err := f.Read()
+		data, err := s.Read(f)
 		if err != nil || !p.Match(data) {
 			continue
 		}
@@ -595,13 +634,18 @@ func Grep(files []*File, p *Pattern, max int) []Match {
 	return out
 }
 
-// GrepFirst returns the first match in f, if any. Patterns spanning lines
-// (with (?s)) are located at the line where the match starts.
-func GrepFirst(f *File, p *Pattern) (Match, bool) {
-	data, err := f.Read()
+// First is the package's GrepFirst through s's buffer.
+func (s *Searcher) First(f *File, p *Pattern) (Match, bool) {
+	data, err := s.Read(f)
 	if err != nil {
 		return Match{}, false
 	}
+	return FirstIn(f, data, p)
+}
+
+// FirstIn is GrepFirst over data, f's content as read already: one read for
+// several patterns.
+func FirstIn(f *File, data []byte, p *Pattern) (Match, bool) {
 	loc := p.FindIndex(data)
 	if loc == nil {
 		return Match{}, false
@@ -615,6 +659,16 @@ func GrepFirst(f *File, p *Pattern) (Match, bool) {
 		end += loc[0]
 	}
 	return Match{File: f, Line: line, Text: clip(strings.TrimSpace(string(data[start:end])), 200)}, true
+}
+
+// Read reads f through the buffer (see File.ReadInto): the bytes are valid
+// until the next read.
+func (s *Searcher) Read(f *File) ([]byte, error) {
+	data, kept, err := f.readShared(s.buf)
+	if !kept && cap(data) > cap(s.buf) {
+		s.buf = data[:0]
+	}
+	return data, err
 }
 
 func clip(s string, n int) string {

@@ -469,3 +469,42 @@ func FuzzGlobMatch(f *testing.F) {
 		}
 	})
 }
+
+// TestSearcherBuffer: one buffer serves every read, and never becomes the
+// bytes a file keeps.
+func TestSearcherBuffer(t *testing.T) {
+	root := t.TempDir()
+	big := strings.Repeat("x", 5000) + "\nneedle big\n"
+	write(t, root, map[string]string{"big.txt": big, "small.txt": "needle small\n", "kept.txt": "kept needle\n"})
+	r, err := Load(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(name string) *File {
+		f, ok := r.File(name)
+		if !ok {
+			t.Fatalf("%s not indexed", name)
+		}
+		return f
+	}
+	kept := get("kept.txt")
+	if _, err := kept.Content(); err != nil {
+		t.Fatal(err)
+	}
+	p := MustCompilePattern(`needle \w+|\w+ needle`)
+	var s Searcher
+	for _, tc := range []struct{ file, want string }{
+		{"big.txt", "needle big"}, {"kept.txt", "kept needle"}, {"small.txt", "needle small"}, {"big.txt", "needle big"},
+	} {
+		m, ok := s.First(get(tc.file), p)
+		if !ok || m.Text != tc.want {
+			t.Errorf("%s: got %q %v, want %q", tc.file, m.Text, ok, tc.want)
+		}
+	}
+	if b, _ := kept.Content(); string(b) != "kept needle\n" {
+		t.Errorf("a search wrote over the kept bytes: %q", b)
+	}
+	if got := s.Grep([]*File{get("small.txt"), get("big.txt")}, p, 0); len(got) != 2 || got[1].Line != 2 {
+		t.Errorf("Grep = %+v", got)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
+
+	"golive.dev/golive/internal/source/repo"
 )
 
 // hit is what the rest of the package needs from a gitleaks finding. This
@@ -114,7 +116,19 @@ func lowered(ss []string) []string {
 	return out
 }
 
-func (s *scanner) scan(path string, data []byte) (hits []hit, err error) {
+// worker scans files one after the other, reusing its buffers.
+type worker struct {
+	sc    *scanner
+	read  repo.Searcher
+	lower []byte
+}
+
+func (s *scanner) scan(path string, data []byte) ([]hit, error) {
+	return (&worker{sc: s}).scan(path, data)
+}
+
+func (w *worker) scan(path string, data []byte) (hits []hit, err error) {
+	s := w.sc
 	defer func() {
 		if p := recover(); p != nil {
 			hits, err = nil, fmt.Errorf("gitleaks panicked on %s: %v", path, p)
@@ -122,7 +136,8 @@ func (s *scanner) scan(path string, data []byte) (hits []hit, err error) {
 	}()
 	path = filepath.ToSlash(path)
 	raw := string(data)
-	lower, windowed := lowerASCII(nil, data)
+	lower, windowed := lowerASCII(w.lower, data)
+	w.lower = lower
 	if !windowed {
 		// gitleaks' keyword test could see a keyword the windows would not:
 		// every rule sees the whole file, as gitleaks scans it.

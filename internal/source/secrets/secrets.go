@@ -89,13 +89,14 @@ func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := &worker{sc: sc}
 			for i := range work {
 				rf := files[i]
 				// Leaks name the file as the user can open it from where golive runs.
 				f := rf.OSPath()
-				// Read, not Content: the scan looks at every file once, and keeping
-				// them all would hold the whole tree in memory for the run.
-				data, err := rf.Read()
+				// Through one buffer, not Content: the scan looks at every file
+				// once, and keeping them all would hold the whole tree for the run.
+				data, err := w.read.Read(rf)
 				if errors.Is(err, repo.ErrBinary) || errors.Is(err, repo.ErrTooLarge) {
 					continue
 				}
@@ -104,7 +105,7 @@ func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 					continue
 				}
 				results[i].scanned = true
-				leaks, err := ScanFile(sc, f, data)
+				leaks, err := scanFile(w, f, data)
 				if err != nil {
 					results[i].errs = append(results[i].errs, FileError{File: f, Err: err})
 				}
@@ -136,10 +137,10 @@ func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 
 var natsCreds = regexp.MustCompile(`-----BEGIN (NATS USER JWT|USER NKEY SEED)-----|\bSU[A-Z2-7]{56}\b`)
 
-// ScanFile finds the secrets in one file's content.
-func ScanFile(sc *scanner, path string, data []byte) ([]Leak, error) {
+// scanFile finds the secrets in one file's content.
+func scanFile(w *worker, path string, data []byte) ([]Leak, error) {
 	var out []Leak
-	hits, err := sc.scan(path, data)
+	hits, err := w.scan(path, data)
 	enc := encryptedLines(path, data)
 	for _, h := range hits {
 		if enc[h.Line] {
