@@ -3,7 +3,7 @@
 // heap is mostly the evidence it loaded (100,000 Kubernetes objects are
 // ~250 MB), kept to the end, so that headroom alone would double the
 // run's memory. Small runs keep the default, which is faster; once the
-// live heap passes a threshold the GC collects at 1.5x instead, which costs
+// live heap passes a threshold the GC collects at 1.4x instead, which costs
 // some CPU and keeps peak memory in proportion to the evidence.
 package gcpolicy
 
@@ -26,9 +26,9 @@ type Policy struct {
 	Every time.Duration
 }
 
-// Default is golive's policy: 128 MB live makes a run large, GOGC=50.
+// Default is golive's policy: 128 MB live makes a run large, GOGC=40.
 func Default(getenv func(string) string) Policy {
-	return Policy{Threshold: 128 << 20, Percent: 50, Getenv: getenv, Every: 20 * time.Millisecond}
+	return Policy{Threshold: 128 << 20, Percent: 40, Getenv: getenv, Every: 20 * time.Millisecond}
 }
 
 // Start applies p until stop is called (stop leaves the GC as p set it).
