@@ -13,15 +13,25 @@ import (
 // Write writes n objects (rounded down to whole apps) into dir and returns
 // how many it wrote.
 func Write(dir string, n int) (int, error) {
+	return Generate(n, func(name string, data []byte) error {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return fmt.Errorf("write generated set: %w", err)
+		}
+		return nil
+	})
+}
+
+// Generate makes n objects (rounded down to whole apps) and hands each file
+// to each, by name; data is only valid during the call.
+func Generate(n int, each func(name string, data []byte) error) (int, error) {
 	var buf bytes.Buffer
 	file := 0
 	flush := func() error {
 		if buf.Len() == 0 {
 			return nil
 		}
-		name := filepath.Join(dir, fmt.Sprintf("m%05d.yaml", file))
-		if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write generated set: %w", err)
+		if err := each(fmt.Sprintf("m%05d.yaml", file), buf.Bytes()); err != nil {
+			return err
 		}
 		buf.Reset()
 		file++
@@ -30,6 +40,10 @@ func Write(dir string, n int) (int, error) {
 	apps := n / 5
 	for i := 0; i < apps; i++ {
 		ns := fmt.Sprintf("team-%d", i%50)
+		if i%7 == 0 {
+			// real repositories are not all ASCII
+			fmt.Fprintf(&buf, "# owned by %s — see the platform docs\n", ns)
+		}
 		fmt.Fprintf(&buf, `apiVersion: apps/v1
 kind: Deployment
 metadata:
