@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -17,29 +18,54 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"golive.dev/golive/internal/source"
+	"golive.dev/golive/internal/source/repo"
 )
 
 // Key is the source key in source.Env.
 const Key = "kube"
 
-// From returns the Kubernetes objects of the run, loading them once.
+// From returns the Kubernetes objects of the run, loading them once. The
+// files come from the run's repository index, so .gitignore, the default
+// excludes and --exclude leave out manifests as they do every other file.
 func From(ctx context.Context, env *source.Env) (*Set, error) {
-	return source.Load(ctx, env, Key, Load)
+	return source.Load(ctx, env, Key, func(ctx context.Context, in *source.Inputs) (*Set, error) {
+		if len(in.Paths) == 0 {
+			return Load(ctx, in)
+		}
+		r, err := repo.From(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		d := newDiscovery()
+		d.index(r)
+		return d.load(ctx, in, in.Paths)
+	})
 }
 
-// Load discovers and decodes every Kubernetes object under in.Paths. It fails
-// only when nothing was found: per-input problems are in Set.Errors.
+// Load discovers and decodes every Kubernetes object under in.Paths (the
+// current folder when there are none), walking them itself: for callers
+// without a run's repository index. It fails only when nothing was found:
+// per-input problems are in Set.Errors.
 func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 	paths := in.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	d := &discovery{consumed: map[string]bool{}, kustRefd: map[string]bool{}, seenKust: map[string]bool{}}
+	d := newDiscovery()
 	for _, p := range paths {
 		if err := d.walk(ctx, p); err != nil {
 			return nil, err
 		}
 	}
+	return d.load(ctx, in, paths)
+}
+
+func newDiscovery() *discovery {
+	return &discovery{consumed: map[string]bool{}, kustRefd: map[string]bool{}, seenKust: map[string]bool{}}
+}
+
+// load renders, builds and reads what discovery found.
+func (d *discovery) load(ctx context.Context, in *source.Inputs, paths []string) (*Set, error) {
 	opt := HelmOptions{ValuesFiles: in.HelmValues, Set: in.HelmSet, Release: in.Release, Namespace: in.Namespace, KubeVersion: in.KubeVersion}
 	var objs []*Object
 	var errs []*FileError
@@ -181,6 +207,76 @@ type discovery struct {
 // skipDirs are never manifests of the service being checked.
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".terraform": true, "testdata": true, "__pycache__": true, ".venv": true}
 
+// index finds charts, kustomizations and manifest files among the files of
+// a repository index, the way walk finds them on disk.
+func (d *discovery) index(r *repo.Repo) {
+	skipped := func(rel string) bool {
+		segs := strings.Split(rel, "/")
+		for _, s := range segs[:len(segs)-1] {
+			if skipDirs[s] || strings.HasPrefix(s, ".") {
+				return true
+			}
+		}
+		return false
+	}
+	// Charts first: everything under a chart (templates, values, subcharts)
+	// belongs to it, and a chart inside another is one of its subcharts.
+	var charts []string
+	for _, f := range r.Files {
+		if f.Given {
+			continue
+		}
+		if path.Base(f.Rel) == "Chart.yaml" && !skipped(f.Rel) {
+			charts = append(charts, filepath.Dir(f.OSPath()))
+		}
+	}
+	sort.Strings(charts) // a chart sorts before the charts inside it
+	inChart := func(p string) bool {
+		for _, c := range d.charts {
+			if p == c || strings.HasPrefix(p, c+string(filepath.Separator)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range charts {
+		if !inChart(c) {
+			d.charts = append(d.charts, c)
+		}
+	}
+	for _, f := range r.Files {
+		p := f.OSPath()
+		if f.Given {
+			d.given(p)
+			continue
+		}
+		if skipped(f.Rel) || inChart(filepath.Dir(p)) {
+			continue
+		}
+		switch base := path.Base(f.Rel); {
+		case base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization":
+			d.addKust(filepath.Dir(p))
+		default:
+			switch strings.ToLower(path.Ext(base)) {
+			case ".yaml", ".yml", ".json":
+				d.files = append(d.files, p)
+			}
+		}
+	}
+}
+
+// given sorts a root that is a file.
+func (d *discovery) given(p string) {
+	switch filepath.Base(p) {
+	case "Chart.yaml":
+		d.charts = append(d.charts, filepath.Dir(p))
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		d.addKust(filepath.Dir(p))
+	default:
+		d.files = append(d.files, p)
+	}
+}
+
 func (d *discovery) walk(ctx context.Context, root string) error {
 	st, err := os.Stat(root)
 	if err != nil {
@@ -188,14 +284,7 @@ func (d *discovery) walk(ctx context.Context, root string) error {
 		return nil
 	}
 	if !st.IsDir() {
-		switch filepath.Base(root) {
-		case "Chart.yaml":
-			d.charts = append(d.charts, filepath.Dir(root))
-		case "kustomization.yaml", "kustomization.yml", "Kustomization":
-			d.addKust(filepath.Dir(root))
-		default:
-			d.files = append(d.files, root)
-		}
+		d.given(root)
 		return nil
 	}
 	return filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
@@ -320,9 +409,23 @@ func readFileLimited(p string) ([]byte, error) {
 	if st.Size() > maxFileSize {
 		return nil, fmt.Errorf("file is %d bytes, larger than the %d MB limit for manifests", st.Size(), maxFileSize>>20)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
+	// Sized from the file, as os.ReadFile does (io.ReadAll would double).
+	b := make([]byte, 0, st.Size()+512)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if len(b) > maxFileSize {
+			return nil, fmt.Errorf("file grew past the %d MB limit for manifests", maxFileSize>>20)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
 	}
 	if isBinary(b) {
 		return nil, nil

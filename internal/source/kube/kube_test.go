@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -259,3 +260,61 @@ func TestStreamedMatchesPerDocument(t *testing.T) {
 		t.Error("no multi-document file: the streamed path was not exercised")
 	}
 }
+
+// TestIndexedMatchesWalk: finding the inputs in the run's repository index
+// gives what walking the tree gives.
+func TestIndexedMatchesWalk(t *testing.T) {
+	in := source.Inputs{Paths: []string{"testdata/repo"}, Release: "rel", Namespace: "team", KubeVersion: "v1.31.0"}
+	walked := loadRepo(t, in)
+	indexed, err := From(context.Background(), source.NewEnv(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := func(s *Set) string {
+		var b strings.Builder
+		for _, o := range s.Objects {
+			b.WriteString(o.ID() + " " + o.File + ":" + fmtInt(o.Line) + "\n")
+		}
+		for _, e := range s.Errors {
+			b.WriteString("error " + e.Error() + "\n")
+		}
+		b.WriteString(strings.Join(s.Charts, ",") + "|" + strings.Join(s.Kustomizations, ",") + "|" + strings.Join(s.Files, ","))
+		return b.String()
+	}
+	if a, b := summary(indexed), summary(walked); a != b {
+		t.Errorf("indexed:\n%s\nwalked:\n%s", a, b)
+	}
+}
+
+// TestIndexedHonoursExcludes: manifests git ignores or the user excludes
+// are not checked.
+func TestIndexedHonoursExcludes(t *testing.T) {
+	root := t.TempDir()
+	cm := func(name string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n"
+	}
+	for p, c := range map[string]string{
+		"deploy/app.yaml":       cm("kept"),
+		"generated/out.yaml":    cm("ignored"),
+		"examples/bad/cm.yaml":  cm("excluded"),
+		".gitignore":            "generated/\n",
+		"examples/bad/.keep":    "",
+		"deploy/testdata/x.yml": cm("fixture"),
+	} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := From(context.Background(), source.NewEnv(source.Inputs{Paths: []string{root}, Exclude: []string{"examples/"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(s); len(got) != 1 || got[0] != "ConfigMap//kept" {
+		t.Errorf("objects %v, want only ConfigMap//kept", got)
+	}
+}
+
+func fmtInt(i int) string { return strconv.Itoa(i) }
