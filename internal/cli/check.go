@@ -15,6 +15,7 @@ import (
 
 	"golive.dev/golive/internal/attest"
 	"golive.dev/golive/internal/engine"
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/pack"
 	"golive.dev/golive/internal/report"
 	"golive.dev/golive/internal/source"
@@ -335,10 +336,10 @@ func readBaseline(path string) (*verdict.Report, error) {
 
 // reportInputs records what the run looked at, with credentials masked.
 func reportInputs(s *Settings) verdict.Inputs {
-	in := verdict.Inputs{Paths: s.Paths, Packs: s.Packs, Prometheus: maskURL(s.Prometheus),
-		Database: maskURL(s.Database), Baseline: s.Baseline}
+	in := verdict.Inputs{Paths: s.Paths, Packs: s.Packs, Prometheus: mask.URL(s.Prometheus),
+		Database: mask.URL(s.Database), Baseline: s.Baseline}
 	for _, t := range s.Targets {
-		in.Targets = append(in.Targets, maskURL(t.URL))
+		in.Targets = append(in.Targets, mask.URL(t.URL))
 	}
 	switch {
 	case s.ClusterDump != "":
@@ -357,47 +358,12 @@ func reportInputs(s *Settings) verdict.Inputs {
 		other["load"] = s.Load
 	}
 	if s.Token != "" {
-		other["token"] = "***"
+		other["token"] = mask.Value(s.Token)
 	}
 	if len(other) > 0 {
 		in.Other = other
 	}
 	return in
-}
-
-// maskURL hides a password in a URL or DSN.
-func maskURL(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		if strings.Contains(raw, "password=") {
-			return maskKeyValue(raw)
-		}
-		return raw
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	q := u.Query()
-	for k := range q {
-		if strings.Contains(strings.ToLower(k), "password") || strings.Contains(strings.ToLower(k), "token") {
-			q.Set(k, "xxxxx")
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-func maskKeyValue(dsn string) string {
-	parts := strings.Fields(dsn)
-	for i, p := range parts {
-		if k, _, ok := strings.Cut(p, "="); ok && strings.Contains(strings.ToLower(k), "password") {
-			parts[i] = k + "=xxxxx"
-		}
-	}
-	return strings.Join(parts, " ")
 }
 
 // progressBar draws a load test's progress on a terminal, at most ten times a

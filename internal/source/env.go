@@ -50,7 +50,7 @@ type Inputs struct {
 	Load          string // --load spec, e.g. rate=200/s,duration=30s
 
 	Prometheus string
-	Database   string // DSN; password masked in output
+	Database   string // DSN; credentials masked in output
 
 	Kubeconfig  string
 	KubeContext string

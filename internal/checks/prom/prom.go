@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/source"
 	src "golive.dev/golive/internal/source/prom"
 	"golive.dev/golive/internal/verdict"
@@ -152,7 +153,7 @@ func targetsUp() check.Check {
 					continue
 				}
 				n++
-				f := verdict.Finding{Check: "prom/targets-up", Endpoint: src.MaskURL(t.ScrapeURL), Evidence: map[string]any{
+				f := verdict.Finding{Check: "prom/targets-up", Endpoint: mask.URL(t.ScrapeURL), Evidence: map[string]any{
 					"job": l["job"], "instance": l["instance"], "health": string(t.Health), "lastScrape": t.LastScrape.UTC().Format(time.RFC3339),
 				}}
 				if t.Health == "up" {

@@ -6,8 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/source"
 )
 
@@ -24,7 +23,7 @@ const Flag = "--database"
 // DB is one connection to the application's database, shared by the checks
 // of a run one at a time: a handful of catalogue queries need no pool.
 type DB struct {
-	Masked string // the DSN with its password masked
+	Masked string // the DSN with its credentials masked
 	User   string
 	Name   string // database name
 	Host   string // host connected to; a path for a Unix socket
@@ -61,7 +60,7 @@ func load(ctx context.Context, in *source.Inputs) (*DB, error) {
 // does not parse is an error; a server that cannot be reached is
 // source.Unreachable.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	masked := MaskDSN(dsn)
+	masked := mask.URL(dsn)
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx errors can quote the DSN; say only what is wrong with it.
@@ -131,35 +130,7 @@ func (d *DB) ProbePlaintext(ctx context.Context) (accepted bool, reason string, 
 func scrub(err error, cfg *pgx.ConnConfig) string {
 	msg := err.Error()
 	if cfg != nil && cfg.Password != "" {
-		msg = strings.ReplaceAll(msg, cfg.Password, "********")
+		msg = strings.ReplaceAll(msg, cfg.Password, mask.Redacted)
 	}
 	return msg
-}
-
-var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
-
-// MaskDSN returns dsn with its password replaced, for URL and key=value
-// forms alike.
-func MaskDSN(dsn string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			// Unparseable: keep scheme and host-ish tail only.
-			if at := strings.LastIndex(dsn, "@"); at >= 0 {
-				i := strings.Index(dsn, "://")
-				return dsn[:i+3] + "********" + dsn[at:]
-			}
-			return dsn
-		}
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "MASKED")
-		}
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "MASKED")
-			u.RawQuery = q.Encode()
-		}
-		return strings.ReplaceAll(u.String(), "MASKED", "********")
-	}
-	return kvPassword.ReplaceAllString(dsn, "${1}********")
 }

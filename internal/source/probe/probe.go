@@ -27,6 +27,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/source"
 )
 
@@ -42,7 +43,6 @@ const (
 	FlagToken        = "--token"
 	FlagProtected    = "--protected-path"
 	FlagCAFile       = "--ca-file"
-	maskedValue      = "********"
 	evidenceBodyHead = 300
 )
 
@@ -99,7 +99,7 @@ func New(in *source.Inputs) (*Client, error) {
 	for _, t := range in.Targets {
 		u, err := url.Parse(strings.TrimSpace(t.URL))
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%s %q: want an http:// or https:// URL", FlagTarget, maskURL(t.URL))
+			return nil, fmt.Errorf("%s %q: want an http:// or https:// URL", FlagTarget, mask.URL(t.URL))
 		}
 		name := t.Name
 		if name == "" {
@@ -367,7 +367,7 @@ func (c *Client) send(ctx context.Context, u string, r Request) (*Response, erro
 			req.Header.Set("Authorization", "Bearer "+c.token)
 		}
 	}
-	ex := Exchange{Method: r.Method, URL: maskURL(u), Request: maskHeaders(req.Header, nil, true), SentBytes: len(r.Body)}
+	ex := Exchange{Method: r.Method, URL: mask.URL(u), Request: maskHeaders(req.Header, nil, true), SentBytes: len(r.Body)}
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -382,7 +382,7 @@ func (c *Client) send(ctx context.Context, u string, r Request) (*Response, erro
 	ex.BodyBytes = len(b)
 	ex.Response = maskHeaders(resp.Header, r.Header, false)
 	if resp.Request != nil && resp.Request.URL.String() != u {
-		ex.URL = maskURL(resp.Request.URL.String())
+		ex.URL = mask.URL(resp.Request.URL.String())
 	}
 	if rerr != nil {
 		ex.Error = "reading body: " + rerr.Error()
@@ -407,80 +407,22 @@ var recorded = map[string]bool{
 	"x-served-by": true, "deprecation": true, "sunset": true, "cache-control": true,
 }
 
-// SecretHeader reports whether a header's value may be a credential.
-func SecretHeader(name string) bool {
-	n := strings.ToLower(name)
-	switch n {
-	case "authorization", "proxy-authorization", "cookie", "set-cookie":
-		return true
-	}
-	for _, w := range []string{"token", "secret", "password", "api-key", "apikey", "auth", "session", "credential", "signature"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // maskHeaders keeps every header when all is set (request headers: the
 // caller chose them) or else the recorded ones and those named in asked,
-// masking credential values: only the scheme of Authorization stays.
+// masking credential values.
 func maskHeaders(h http.Header, asked http.Header, all bool) map[string]string {
 	out := map[string]string{}
 	for k, vs := range h {
-		lk := strings.ToLower(k)
-		if _, ok := asked[http.CanonicalHeaderKey(k)]; !all && !ok && !recorded[lk] {
+		if _, ok := asked[http.CanonicalHeaderKey(k)]; !all && !ok && !recorded[strings.ToLower(k)] {
 			continue
 		}
 		v := strings.Join(vs, ", ")
-		if SecretHeader(k) {
-			v = maskSecret(lk, v)
+		if mask.IsSecret(k) {
+			v = mask.Value(v)
 		}
 		out[k] = v
 	}
 	return out
-}
-
-func maskSecret(name, v string) string {
-	if name == "authorization" || name == "proxy-authorization" {
-		if scheme, _, ok := strings.Cut(v, " "); ok {
-			return scheme + " " + maskedValue
-		}
-	}
-	if name == "set-cookie" || name == "cookie" {
-		// Keep cookie names and attributes (Secure, HttpOnly matter), hide values.
-		parts := strings.Split(v, ";")
-		for i, p := range parts {
-			if k, _, ok := strings.Cut(p, "="); ok && (i == 0 || name == "cookie") {
-				parts[i] = k + "=" + maskedValue
-			}
-		}
-		return strings.Join(parts, ";")
-	}
-	return maskedValue
-}
-
-// maskURL hides user:password in a URL and secret-looking query values.
-func maskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	q := u.Query()
-	changed := false
-	for k := range q {
-		if SecretHeader(k) || strings.Contains(strings.ToLower(k), "key") {
-			q.Set(k, maskedValue)
-			changed = true
-		}
-	}
-	if changed {
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }
 
 // BodyHead returns the start of a body for evidence, cut at a line end.

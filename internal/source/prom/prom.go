@@ -16,6 +16,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/source"
 )
 
@@ -58,29 +59,16 @@ func load(ctx context.Context, in *source.Inputs) (*Client, error) {
 func New(address string) (*Client, error) {
 	u, err := url.Parse(address)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("%s %q: want an http(s) URL like http://localhost:9090", Flag, MaskURL(address))
+		return nil, fmt.Errorf("%s %q: want an http(s) URL like http://localhost:9090", Flag, mask.URL(address))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%s %q: scheme must be http or https", Flag, MaskURL(address))
+		return nil, fmt.Errorf("%s %q: scheme must be http or https", Flag, mask.URL(address))
 	}
 	cl, err := api.NewClient(api.Config{Address: address})
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", Flag, MaskURL(address), err)
+		return nil, fmt.Errorf("%s %s: %w", Flag, mask.URL(address), err)
 	}
-	return &Client{API: v1.NewAPI(cl), URL: MaskURL(address), Now: time.Now(), Timeout: 30 * time.Second}, nil
-}
-
-// MaskURL hides a password carried in a URL's user info.
-func MaskURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		return strings.Replace(u.String(), "xxxxx", "********", 1)
-	}
-	return s
+	return &Client{API: v1.NewAPI(cl), URL: mask.URL(address), Now: time.Now(), Timeout: 30 * time.Second}, nil
 }
 
 // Ping proves the server answers queries.
@@ -111,7 +99,7 @@ func clean(err error, c *Client) error {
 	msg := err.Error()
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		msg = strings.Replace(msg, ue.URL, MaskURL(ue.URL), 1)
+		msg = strings.Replace(msg, ue.URL, mask.URL(ue.URL), 1)
 	}
 	return errors.New(msg)
 }
@@ -262,10 +250,10 @@ func (c *Client) Alertmanagers(ctx context.Context) (active, dropped []string, e
 		return nil, nil, fmt.Errorf("alertmanagers on %s: %w", c.URL, clean(err, c))
 	}
 	for _, a := range r.Active {
-		active = append(active, MaskURL(a.URL))
+		active = append(active, mask.URL(a.URL))
 	}
 	for _, a := range r.Dropped {
-		dropped = append(dropped, MaskURL(a.URL))
+		dropped = append(dropped, mask.URL(a.URL))
 	}
 	return active, dropped, nil
 }
