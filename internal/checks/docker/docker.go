@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/source/dockerfile"
 	"golive.dev/golive/internal/verdict"
@@ -280,21 +281,13 @@ var (
 	harmlessKe = regexp.MustCompile(`(?i)(_file|_path|_dir|_ttl|_length|_timeout|_header|_name)$`)
 )
 
-// Mask shows a value's first characters only, enough to recognise it.
-func Mask(v string) string {
-	if len(v) <= 8 {
-		return "****"
-	}
-	return v[:3] + "****"
-}
-
 func noSecrets(id string, f *dockerfile.File, _ check.Params) []verdict.Finding {
 	var out []verdict.Finding
 	report := func(cmd, key, val string, line int, why string) {
 		fd := finding(id, verdict.Fail, f, line, fmt.Sprintf("%s %s %s", cmd, key, why))
 		fd.Evidence = map[string]any{"key": key}
 		if val != "" {
-			fd.Evidence["value"] = Mask(val)
+			fd.Evidence["value"] = mask.Value(val)
 		}
 		out = append(out, fd)
 	}

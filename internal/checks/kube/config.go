@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"golive.dev/golive/internal/check"
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/source"
 	ks "golive.dev/golive/internal/source/kube"
 	"golive.dev/golive/internal/verdict"
@@ -29,8 +30,6 @@ var secretValue = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----|[a-z][a
 
 // placeholder values are not secrets: templates, references, empties.
 var placeholder = regexp.MustCompile(`^\s*$|^\$\{?[A-Za-z_]|^<.*>$|^(changeme|change-me|xxx+|\*+|redacted|none|null|false|true|\d{1,6})$`)
-
-func mask(string) string { return "****" }
 
 func configChecks() []check.Check {
 	return []check.Check{
@@ -51,7 +50,7 @@ func configChecks() []check.Check {
 						sensitive := re.MatchString(e.Name)
 						switch {
 						case e.ValueFrom == nil && e.Value != "" && secretValue.MatchString(e.Value):
-							out = append(out, prob(fp+".value", fmt.Sprintf("container %s env %s holds a literal secret", c.c.Name, e.Name), "found", mask(e.Value), "expected", "valueFrom.secretKeyRef"))
+							out = append(out, prob(fp+".value", fmt.Sprintf("container %s env %s holds a literal secret", c.c.Name, e.Name), "found", mask.Value(e.Value), "expected", "valueFrom.secretKeyRef"))
 						case sensitive && e.ValueFrom == nil && !placeholder.MatchString(e.Value):
 							out = append(out, prob(fp+".value", fmt.Sprintf("container %s env %s is set literally", c.c.Name, e.Name), "found", "literal value ****", "expected", "valueFrom.secretKeyRef"))
 						case sensitive && e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
@@ -91,9 +90,9 @@ func configChecks() []check.Check {
 					v := data[k]
 					fp := `data["` + k + `"]`
 					if secretValue.MatchString(v) {
-						out = append(out, prob(fp, "ConfigMap key "+k+" contains a secret value", "found", mask(v), "expected", "a Secret"))
+						out = append(out, prob(fp, "ConfigMap key "+k+" contains a secret value", "found", mask.Value(v), "expected", "a Secret"))
 					} else if re.MatchString(k) && !placeholder.MatchString(v) && !strings.Contains(v, "\n") {
-						out = append(out, prob(fp, "ConfigMap key "+k+" looks like a credential", "found", mask(v), "expected", "a Secret"))
+						out = append(out, prob(fp, "ConfigMap key "+k+" looks like a credential", "found", mask.Value(v), "expected", "a Secret"))
 					}
 				}
 				return out
@@ -507,7 +506,7 @@ func checkUpstreams(s *ks.Set, w *ks.Workload, p check.Params) []problem {
 			}
 			fp := c.path + ".env"
 			if net.ParseIP(host) != nil && host != "127.0.0.1" && host != "::1" {
-				out = append(out, prob(fp, fmt.Sprintf("container %s %s points at IP %s instead of a DNS name", c.c.Name, k, host), "found", redactURL(v), "expected", "a Service DNS name"))
+				out = append(out, prob(fp, fmt.Sprintf("container %s %s points at IP %s instead of a DNS name", c.c.Name, k, host), "found", mask.URL(v), "expected", "a Service DNS name"))
 				continue
 			}
 			if p.Bool("requireClusterDNS") && host != "localhost" {
@@ -519,14 +518,6 @@ func checkUpstreams(s *ks.Set, w *ks.Workload, p check.Params) []problem {
 		}
 	}
 	return out
-}
-
-func redactURL(v string) string {
-	if u, err := url.Parse(v); err == nil && u.User != nil {
-		u.User = url.User("****")
-		return u.String()
-	}
-	return v
 }
 
 var clusterScoped = map[string]bool{"Namespace": true, "ClusterRole": true, "ClusterRoleBinding": true, "PriorityClass": true, "StorageClass": true,

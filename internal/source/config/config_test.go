@@ -163,4 +163,11 @@ func TestDisplayMasks(t *testing.T) {
 	if got := Display("db.url", scalar("postgres://u:hunter2@db/x", 1)); strings.Contains(got, "hunter2") {
 		t.Errorf("password shown: %s", got)
 	}
+	list := &Node{Kind: List, Items: []*Node{scalar("tok-1", 1), scalar("tok-2", 2)}}
+	if got := Display("auth.api_tokens", list); strings.Contains(got, "tok-") {
+		t.Errorf("list of secrets shown: %s", got)
+	}
+	if got := Display("db.password", scalar("", 1)); got != "" {
+		t.Errorf("empty secret shown as %q, want it empty", got)
+	}
 }

@@ -6,10 +6,11 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"golive.dev/golive/internal/mask"
 )
 
 // Kind is the type of a node.
@@ -161,29 +162,20 @@ func (n *Node) Truthy() (val, ok bool) {
 	return false, false
 }
 
-// secretKey matches key names whose values must never be printed.
-var secretKey = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|auth[_-]?key|signing[_-]?key|dsn|connection[_-]?string|access[_-]?key)`)
-
-// IsSecretPath reports whether a concrete path names a secret-like key.
-func IsSecretPath(path string) bool { return secretKey.MatchString(path) }
-
-// userinfo finds credentials in URLs (scheme://user:pass@host).
-var userinfo = regexp.MustCompile(`(://[^:/@\s]*:)[^@/\s]+@`)
-
-// Display renders a value for evidence: secret-like keys are masked and
-// credentials in URLs are blanked.
+// Display renders a value for evidence: values under secret-like keys are
+// masked, lists included (their items are the secrets), and credentials in
+// URLs are blanked. Maps render as their keys only and stay readable.
 func Display(path string, n *Node) string {
 	if n == nil {
 		return ""
 	}
-	if IsSecretPath(path) && n.Kind != Map && n.Kind != List && n.Kind != Bool {
-		if n.Kind == Null || n.String() == "" {
+	if mask.IsSecret(path) && n.Kind != Map && n.Kind != Bool && n.Kind != Null {
+		if n.Kind == List && len(n.Items) == 0 {
 			return n.String()
 		}
-		return fmt.Sprintf("**** (%d chars)", len(n.String()))
+		return mask.Value(n.String())
 	}
-	s := n.String()
-	s = userinfo.ReplaceAllString(s, "${1}****@")
+	s := mask.Text(n.String())
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}

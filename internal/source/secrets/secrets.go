@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"golive.dev/golive/internal/mask"
 	"golive.dev/golive/internal/source"
 	"golive.dev/golive/internal/source/repo"
 )
@@ -29,7 +30,7 @@ type Leak struct {
 	Line        int
 	Object      string // Secret/namespace/name for manifests
 	Key         string // data key for manifests
-	Masked      string // the first characters of the value, then ****
+	Masked      string // the value masked: the rule and location say what it is
 }
 
 // FileError is a file that could not be scanned.
@@ -59,15 +60,6 @@ func From(ctx context.Context, env *source.Env) (*Set, error) {
 // maxFileSize skips big files: secrets sit in source and config, and
 // scanning data dumps would cost much and find little.
 const maxFileSize = 2 << 20
-
-// Mask keeps enough of a value to recognise it and no more.
-func Mask(v string) string {
-	v = strings.TrimSpace(v)
-	if len(v) < 12 {
-		return "****"
-	}
-	return v[:4] + "****"
-}
 
 func load(ctx context.Context, r *repo.Repo) (*Set, error) {
 	sc, err := newScanner()
@@ -146,11 +138,11 @@ func scanFile(w *worker, path string, data []byte) ([]Leak, error) {
 		if enc[h.Line] {
 			continue
 		}
-		out = append(out, Leak{Rule: h.Rule, Description: h.Description, File: path, Line: h.Line, Masked: Mask(h.Secret)})
+		out = append(out, Leak{Rule: h.Rule, Description: h.Description, File: path, Line: h.Line, Masked: mask.Value(h.Secret)})
 	}
 	for _, loc := range natsCreds.FindAllIndex(data, -1) {
 		line := bytes.Count(data[:loc[0]], []byte("\n")) + 1
-		out = append(out, Leak{Rule: "nats-credentials", Description: "NATS user credentials or nkey seed", File: path, Line: line, Masked: Mask(string(data[loc[0]:loc[1]]))})
+		out = append(out, Leak{Rule: "nats-credentials", Description: "NATS user credentials or nkey seed", File: path, Line: line, Masked: mask.Value(string(data[loc[0]:loc[1]]))})
 	}
 	ext := strings.ToLower(filepath.Ext(path))
 	if (ext == ".yaml" || ext == ".yml") && bytes.Contains(data, []byte("Secret")) {
@@ -202,7 +194,7 @@ func k8sLiterals(path string, data []byte) (out []Leak) {
 					continue
 				}
 				out = append(out, Leak{Rule: "kubernetes-secret-literal", Description: "Secret manifest with a literal value in " + field,
-					File: path, Line: k.Line, Object: obj, Key: k.Value, Masked: Mask(v.Value)})
+					File: path, Line: k.Line, Object: obj, Key: k.Value, Masked: mask.Value(v.Value)})
 			}
 		}
 	}
