@@ -66,6 +66,11 @@ func ruleReach(pattern string, keywords []string) (reach, bool) {
 		if head > i {
 			r.fwdBytes, r.fwdLinesAfter = sumBytes(seq[i:head]), sumLines(seq[head:])
 		}
+		if endsOnBreak(seq[len(seq)-1]) {
+			// A line break that can only be the match's last character
+			// ends the line the window already holds whole.
+			r.fwdLines, r.fwdLinesAfter = max(r.fwdLines-1, min(r.fwdLines, 0)), max(r.fwdLinesAfter-1, min(r.fwdLinesAfter, 0))
+		}
 		backOK := r.backLines >= 0 && r.backLines <= maxReachLines || r.backBytes >= 0
 		fwdOK := r.fwdLines >= 0 && r.fwdLines <= maxReachLines || r.fwdBytes >= 0 && r.fwdLinesAfter >= 0 && r.fwdLinesAfter <= maxReachLines
 		if !backOK || !fwdOK {
@@ -74,6 +79,26 @@ func ruleReach(pattern string, keywords []string) (reach, bool) {
 		return r, true
 	}
 	return reach{}, false
+}
+
+// endsOnBreak reports whether re, the last part of a pattern, matches a
+// line break only as a single character: the match then ends right after
+// it, with nothing of the next line.
+func endsOnBreak(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpCharClass, syntax.OpAnyChar:
+		return true
+	case syntax.OpCapture:
+		return endsOnBreak(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if n, ok := newlines(s); !ok || n > 0 && !endsOnBreak(s) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func hasBeginText(re *syntax.Regexp) bool {

@@ -20,8 +20,10 @@ func TestRuleReach(t *testing.T) {
 		ok       bool
 		why      string
 	}{
-		{`\b(ghp_[0-9a-zA-Z]{36})(?:[\x60'"\s;]|\\[nr]|$)`, []string{"ghp_"}, reach{0, 4, 1, 42, 0}, true,
-			"keyword literal, then a bounded secret and a break"},
+		{`\b(ghp_[0-9a-zA-Z]{36})(?:[\x60'"\s;]|\\[nr]|$)`, []string{"ghp_"}, reach{0, 4, 0, 42, 0}, true,
+			"keyword literal, then a bounded secret and a break that ends the match (and its line)"},
+		{`ghp_[0-9a-z]{4}\s{0,2}`, []string{"ghp_"}, reach{0, 4, 2, 10, 0}, true,
+			"breaks that more of the match can follow reach the next lines"},
 		{`(?i)[\w.-]{0,50}?(?:key|secret)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|:)[\x60'"\s=]{0,5}([\w.=-]{10,150})`, []string{"key", "secret"},
 			reach{0, 150 + 7, 8, 7 + 60 + 3 + 1 + 5 + 450, 0}, true, "case-blind classes hold the 3-byte Kelvin sign"},
 		{`(?i)[\w.-]{0,5}key[\s:]{0,3}([a-z0-9]{8,})`, []string{"key"}, reach{0, 15 + 5, 3, 5 + 3, 0}, true,
