@@ -104,8 +104,10 @@ func maskEvidence(ev map[string]any) map[string]any {
 	return m
 }
 
-// sanitize returns a deep copy of r whose finding evidence is masked. The
-// caller's report is never modified.
+// sanitize returns a deep copy of r whose finding evidence is masked, and
+// whose messages pass through mask.Text as a safety net: a check that puts
+// a URL with credentials or a bearer token in a message does not leak it.
+// The caller's report is never modified.
 func sanitize(r *verdict.Report) *verdict.Report {
 	c := *r
 	c.Inputs.Paths = slices.Clone(r.Inputs.Paths)
@@ -145,6 +147,7 @@ func sanitize(r *verdict.Report) *verdict.Report {
 		}
 		items := make([]verdict.ItemResult, len(p.Items))
 		for j, it := range p.Items {
+			it.Message = mask.Text(it.Message)
 			it.Refs = orEmpty(slices.Clone(it.Refs))
 			it.Checks = orEmpty(slices.Clone(it.Checks))
 			if it.Attestation != nil {
@@ -155,6 +158,7 @@ func sanitize(r *verdict.Report) *verdict.Report {
 			for k, f := range it.Findings {
 				f.Evidence = maskEvidence(f.Evidence)
 				f.Endpoint = mask.Text(f.Endpoint)
+				f.Message = mask.Text(f.Message)
 				if f.Waiver != nil {
 					w := *f.Waiver
 					f.Waiver = &w

@@ -117,10 +117,18 @@ func TestWriteDoesNotMutate(t *testing.T) {
 }
 
 func TestNoSecretInAnyFormat(t *testing.T) {
-	secrets := []string{"hunter22", "eyJhbGciOiJIUzI1NiJ9", "sid=abcdef123456", "abc123xyz", "sk_live_51Habc", "s3cretpw"}
+	secrets := []string{"hunter22", "eyJhbGciOiJIUzI1NiJ9", "sid=abcdef123456", "abc123xyz", "sk_live_51Habc", "s3cretpw",
+		"msgpw12345", "msgtoken999"}
+	r := fixture()
+	// A check that puts credentials in a message: the messages pass through
+	// the masking too.
+	it := &r.Packs[0].Items[0]
+	it.Findings = append(it.Findings, verdict.Finding{Check: "http/request", Status: verdict.Fail,
+		Message: "GET https://bob:msgpw12345@api.example.com/x answered 500 (sent Authorization: Bearer msgtoken999)"})
+	it.Message = "see https://bob:msgpw12345@api.example.com/x"
 	for _, f := range Formats {
 		for _, opts := range []Options{{}, {Verbose: true, SARIFUnverified: true}} {
-			out := string(render(t, f, fixture(), opts))
+			out := string(render(t, f, r, opts))
 			for _, s := range secrets {
 				if strings.Contains(out, s) {
 					t.Errorf("%s (verbose=%v): output contains secret %q", f, opts.Verbose, s)
