@@ -9,6 +9,7 @@ import (
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
+	glregexp "github.com/zricethezav/gitleaks/v8/regexp"
 	"github.com/zricethezav/gitleaks/v8/report"
 
 	"golive.dev/golive/internal/source/repo"
@@ -41,6 +42,21 @@ type scanner struct {
 type windowGroup struct {
 	d     *detect.Detector
 	reach reach
+	// patterns are the group's rules' own patterns: a window none of them
+	// matches cannot give a finding (golive does not ask gitleaks to decode
+	// encoded text), and testing that costs less than gitleaks' set-up
+	// for a call.
+	patterns []*glregexp.Regexp
+}
+
+// mayFind reports whether some rule of g matches text.
+func (g windowGroup) mayFind(text string) bool {
+	for _, p := range g.patterns {
+		if p.MatchString(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // windowGap joins windows fewer than this many lines apart.
@@ -75,6 +91,7 @@ func newScanner() (*scanner, error) {
 		g := len(s.groups)
 		s.groups = append(s.groups, windowGroup{d: withRules(d.Config, rules), reach: k})
 		for _, r := range rules {
+			s.groups[g].patterns = append(s.groups[g].patterns, r.Regex)
 			for _, kw := range lowered(r.Keywords) {
 				i, ok := keywordIndex[kw]
 				if !ok {
@@ -164,7 +181,9 @@ func (w *worker) scan(path string, data []byte) (hits []hit, err error) {
 			if w.to+1 < len(starts) {
 				end = starts[w.to+1]
 			}
-			found = append(found, detectIn(g.d, path, raw[starts[w.from]:end], w.from)...)
+			if text := raw[starts[w.from]:end]; g.mayFind(text) {
+				found = append(found, detectIn(g.d, path, text, w.from)...)
+			}
 		}
 	}
 	return toHits(dropShadowedGeneric(found)), nil
