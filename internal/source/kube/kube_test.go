@@ -259,6 +259,20 @@ func TestStreamedMatchesPerDocument(t *testing.T) {
 	if multi == 0 {
 		t.Error("no multi-document file: the streamed path was not exercised")
 	}
+	// The one-decoder path must actually be taken, not fall back on every
+	// file (which gives the same objects, slower): documents, comments, a
+	// final marker and an empty document.
+	data := []byte("# top\napiVersion: v1\nkind: A\n---\n# c\napiVersion: v1\nkind: B\n---\n---\napiVersion: v1\nkind: C\n---\n")
+	docs := splitDocuments(data)
+	streamed := 0
+	for _, tr := range newBuilder().decodeStream(data, docs) {
+		if tr != nil {
+			streamed++
+		}
+	}
+	if streamed != 3 {
+		t.Errorf("streamed %d of the 3 documents", streamed)
+	}
 }
 
 // TestIndexedMatchesWalk: finding the inputs in the run's repository index

@@ -175,6 +175,7 @@ func (b *builder) decodeStream(data []byte, docs []document) []*tree {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	k := 0
+	claimed := make([]bool, len(docs)) // a decoded document was put there
 	for {
 		var n yaml.Node
 		if err := dec.Decode(&n); err != nil {
@@ -184,23 +185,29 @@ func (b *builder) decodeStream(data []byte, docs []document) []*tree {
 			clear(out)
 			return out
 		}
-		if len(n.Content) == 0 {
-			continue
+		if len(n.Content) == 0 || emptyDocument(n.Content[0]) {
+			continue // e.g. after a final "---", which the line scan drops
 		}
 		line := n.Content[0].Line
 		for k+1 < len(docs) && docs[k+1].startLine <= line {
 			k++
 		}
-		if out[k] != nil || line < docs[k].startLine {
-			// not where the line scan put the documents: leave it all to
-			// the per-document path
+		if claimed[k] || line < docs[k].startLine {
+			// not where the line scan put the documents (content on a
+			// marker line, say): leave it all to the per-document path
 			clear(out)
 			return out
 		}
+		claimed[k] = true
 		if t, err := b.build(n.Content[0], 0); err == nil {
 			out[k] = t
 		}
 	}
+}
+
+// emptyDocument is the null yaml.v3 gives a document with no content.
+func emptyDocument(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && n.Value == "" && n.Style == 0
 }
 
 // decode parses one document once, straight into a flat tree with lines.
