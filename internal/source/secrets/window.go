@@ -50,8 +50,7 @@ func ruleReach(pattern string, keywords []string) (reach, bool) {
 	}
 	seq := flatten(re, nil)
 	for i, atom := range seq {
-		words, ok := expand(atom, 64)
-		if !ok || !allContainKeyword(words, keywords) {
+		if !holdsKeyword(atom, keywords) {
 			continue
 		}
 		// back: the part before the keyword's atom, and the atom itself (the
@@ -200,6 +199,38 @@ func foldedLen(r rune) int {
 		n = max(n, utf8.RuneLen(f))
 	}
 	return n
+}
+
+// holdsKeyword reports whether every match of re contains one of keywords:
+// re has few enough matches to list and each holds one, or every match is
+// made of a part that does (a sequence, a repetition at least once), or
+// every branch of an alternation does.
+func holdsKeyword(re *syntax.Regexp, keywords []string) bool {
+	if words, ok := expand(re, 64); ok {
+		return allContainKeyword(words, keywords)
+	}
+	switch re.Op {
+	case syntax.OpCapture:
+		return holdsKeyword(re.Sub[0], keywords)
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			if holdsKeyword(s, keywords) {
+				return true
+			}
+		}
+	case syntax.OpPlus:
+		return holdsKeyword(re.Sub[0], keywords)
+	case syntax.OpRepeat:
+		return re.Min >= 1 && holdsKeyword(re.Sub[0], keywords)
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if !holdsKeyword(s, keywords) {
+				return false
+			}
+		}
+		return len(re.Sub) > 0
+	}
+	return false
 }
 
 // flatten lists the parts of a pattern that follow each other, looking

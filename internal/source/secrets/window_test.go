@@ -34,6 +34,9 @@ func TestRuleReach(t *testing.T) {
 		{`(?:^|\s)token[a-z]{8}`, []string{"token"}, reach{}, false, "^ would match at every window start"},
 		{`[a-z]{8}secret`, []string{"token"}, reach{}, false, "keyword not in the pattern"},
 		{`(?:abc|token)[0-9]{4}`, []string{"token"}, reach{}, false, "an alternative without the keyword"},
+		{`\b((?:hvs\.[\w-]{90,120}|s\.(?i:[a-z0-9]{24})))(?:[\x60'"\s;]|\\[nr]|$)`, []string{"hvs.", "s."},
+			reach{0, 124, 0, 126, 0}, true, "each branch starts with a keyword, too many matches to list"},
+		{`(?:hvs\.[a-z]{9}|x[a-z]+)`, []string{"hvs."}, reach{}, false, "a branch without the keyword"},
 		{`token`, nil, reach{}, false, "no keywords"},
 		{`tok(en`, []string{"tok"}, reach{}, false, "does not parse"},
 	} {
