@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -261,17 +262,35 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	})
 
 	color := !f.noColor && a.getenv("NO_COLOR") == "" && isTerminal(a.stdout)
+	// Reports are rendered side by side (a large run's text and JSON each
+	// take a while), then written in the order given.
+	rendered := make([]bytes.Buffer, len(outs))
+	renderErrs := make([]error, len(outs))
+	var wg sync.WaitGroup
+	for i, o := range outs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			opts := report.Options{Color: color && o.file == "", Verbose: f.verbose}
+			renderErrs[i] = report.Write(&rendered[i], o.format, rep, opts)
+		}()
+	}
+	wg.Wait()
 	var writeErrs []error
-	for _, o := range outs {
-		opts := report.Options{Color: color && o.file == "", Verbose: f.verbose}
-		if o.file == "" {
-			if err := report.Write(a.stdout, o.format, rep, opts); err != nil {
+	for i, o := range outs {
+		switch {
+		case renderErrs[i] != nil && o.file != "":
+			writeErrs = append(writeErrs, fmt.Errorf("-o %s=%s: %w", o.format, o.file, renderErrs[i]))
+		case renderErrs[i] != nil:
+			writeErrs = append(writeErrs, renderErrs[i])
+		case o.file == "":
+			if _, err := a.stdout.Write(rendered[i].Bytes()); err != nil {
+				writeErrs = append(writeErrs, fmt.Errorf("report: write %s: %w", o.format, err))
+			}
+		default:
+			if err := writeReportFile(o.file, o.format, rendered[i].Bytes()); err != nil {
 				writeErrs = append(writeErrs, err)
 			}
-			continue
-		}
-		if err := writeReportFile(o.file, o.format, rep, opts); err != nil {
-			writeErrs = append(writeErrs, err)
 		}
 	}
 	if len(writeErrs) > 0 {
@@ -288,7 +307,10 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags, args []string) error {
 	return nil
 }
 
-func writeReportFile(path, format string, rep *verdict.Report, opts report.Options) error {
+// writeReportFile writes a rendered report to path: in place for a device
+// or pipe, through a temporary file renamed over path otherwise, so that a
+// reader never sees half a report.
+func writeReportFile(path, format string, data []byte) error {
 	// A device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place:
 	// renaming a temporary file over it would replace the device.
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
@@ -296,7 +318,7 @@ func writeReportFile(path, format string, rep *verdict.Report, opts report.Optio
 		if err != nil {
 			return fmt.Errorf("-o %s=%s: %w", format, path, err)
 		}
-		werr := report.Write(fh, format, rep, opts)
+		_, werr := fh.Write(data)
 		if cerr := fh.Close(); werr == nil {
 			werr = cerr
 		}
@@ -315,7 +337,7 @@ func writeReportFile(path, format string, rep *verdict.Report, opts report.Optio
 	if err != nil {
 		return fmt.Errorf("-o %s=%s: %w", format, path, err)
 	}
-	if err := report.Write(fh, format, rep, opts); err != nil {
+	if _, err := fh.Write(data); err != nil {
 		fh.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("-o %s=%s: %w", format, path, err)
