@@ -34,6 +34,9 @@ func (r *Registry) RegisterBinding(b Binding) {
 	}
 	bb := b
 	r.bindings[b.Name] = &bb
+	r.envMu.Lock()
+	r.env = nil
+	r.envMu.Unlock()
 }
 
 // Bindings returns the CEL variables sorted by name.
@@ -47,11 +50,21 @@ func (r *Registry) Bindings() []*Binding {
 }
 
 func (r *Registry) celEnv() (*cel.Env, error) {
+	r.envMu.Lock()
+	defer r.envMu.Unlock()
+	if r.env != nil {
+		return r.env, nil
+	}
 	opts := make([]cel.EnvOption, 0, len(r.bindings))
 	for _, b := range r.Bindings() {
 		opts = append(opts, cel.Variable(b.Name, cel.DynType))
 	}
-	return cel.NewEnv(opts...)
+	env, err := cel.NewEnv(opts...)
+	if err != nil {
+		return nil, err
+	}
+	r.env = env
+	return env, nil
 }
 
 // CELProgram is a compiled pack expression.

@@ -4,10 +4,12 @@
 package check
 
 import (
+	"cel.dev/cel-go/cel"
 	"context"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golive.dev/golive/internal/source"
@@ -116,6 +118,12 @@ func (c *Check) Param(name string) (Param, bool) {
 type Registry struct {
 	checks   map[string]*Check
 	bindings map[string]*Binding
+
+	// env is the CEL environment over bindings, made on first compile and
+	// shared by every expression (making one costs about as much as
+	// compiling a dozen expressions); RegisterBinding drops it.
+	envMu sync.Mutex
+	env   *cel.Env
 }
 
 // NewRegistry returns an empty registry.

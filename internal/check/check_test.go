@@ -79,3 +79,20 @@ func TestCELLazyBindings(t *testing.T) {
 		t.Error("undeclared variable compiled")
 	}
 }
+
+// TestCELEnvFollowsBindings: the shared CEL environment is made again when a
+// binding is added after a first compile.
+func TestCELEnvFollowsBindings(t *testing.T) {
+	r := NewRegistry()
+	r.RegisterBinding(Binding{Name: "a", Value: func(context.Context, *source.Env) (any, error) { return true, nil }})
+	if _, err := r.CompileCEL(`a`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CompileCEL(`b`); err == nil {
+		t.Fatal("undeclared b compiled")
+	}
+	r.RegisterBinding(Binding{Name: "b", Value: func(context.Context, *source.Env) (any, error) { return true, nil }})
+	if _, err := r.CompileCEL(`a && b`); err != nil {
+		t.Errorf("b after registering it: %v", err)
+	}
+}
