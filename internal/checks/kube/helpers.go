@@ -30,17 +30,22 @@ func Register(r *check.Registry) {
 		// Views of the objects' trees, not maps: see celnode.go.
 		Needs: check.K8s,
 		Value: func(ctx context.Context, env *source.Env) (any, error) {
-			s, err := ks.From(ctx, env)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]any, len(s.Objects))
-			for i, o := range s.Objects {
-				out[i] = celValue(o.Root())
-			}
-			return out, nil
+			return objectValues(ctx, env, func(o *ks.Object) any { return celValue(o.Root()) })
 		},
 	})
+}
+
+// objectValues lists every object of the run as conv makes it.
+func objectValues(ctx context.Context, env *source.Env, conv func(*ks.Object) any) ([]any, error) {
+	s, err := ks.From(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(s.Objects))
+	for i, o := range s.Objects {
+		out[i] = conv(o)
+	}
+	return out, nil
 }
 
 func all() []check.Check {

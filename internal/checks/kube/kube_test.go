@@ -206,15 +206,7 @@ func TestObjectsViewMatchesMaps(t *testing.T) {
 	maps := check.NewRegistry()
 	maps.RegisterBinding(check.Binding{Name: "objects", Needs: check.K8s,
 		Value: func(ctx context.Context, env *source.Env) (any, error) {
-			s, err := ks.From(ctx, env)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]any, len(s.Objects))
-			for i, o := range s.Objects {
-				out[i] = o.Map()
-			}
-			return out, nil
+			return objectValues(ctx, env, func(o *ks.Object) any { return o.Map() })
 		}})
 	exprs := []string{
 		`objects.exists(o, "kind" in o && o.kind == "Service")`,
