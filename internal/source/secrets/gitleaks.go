@@ -3,6 +3,7 @@ package secrets
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -42,8 +43,9 @@ type scanner struct {
 type windowGroup struct {
 	d     *detect.Detector
 	reach reach
-	// patterns are the group's rules' own patterns: a window none of them
-	// matches cannot give a finding (golive does not ask gitleaks to decode
+	// patterns are the group's rules' own patterns, or a cheaper one that
+	// matches the same texts (see existence): a window none of them matches
+	// cannot give a finding (golive does not ask gitleaks to decode
 	// encoded text), and testing that costs less than gitleaks' set-up
 	// for a call.
 	patterns []*glregexp.Regexp
@@ -91,7 +93,14 @@ func newScanner() (*scanner, error) {
 		g := len(s.groups)
 		s.groups = append(s.groups, windowGroup{d: withRules(d.Config, rules), reach: k})
 		for _, r := range rules {
-			s.groups[g].patterns = append(s.groups[g].patterns, r.Regex)
+			p := r.Regex
+			if e := existence(r.Regex.String(), lowered(r.Keywords)); e != "" {
+				if _, err := regexp.Compile(e); err == nil {
+					// gitleaks' regexp package only has MustCompile
+					p = glregexp.MustCompile(e)
+				}
+			}
+			s.groups[g].patterns = append(s.groups[g].patterns, p)
 			for _, kw := range lowered(r.Keywords) {
 				i, ok := keywordIndex[kw]
 				if !ok {

@@ -471,3 +471,59 @@ func lineAt(starts []int, off int) int {
 	}
 	return lo
 }
+
+// existence returns a pattern that matches some text exactly when pattern
+// does, cheaper to run when it can be had: the part from the keyword on,
+// when everything before the keyword may match nothing (a match of the
+// rest is then a match of the whole). Go's regexp pays for every copy a
+// bounded repetition makes, and generic-api-key starts with fifty. It
+// returns "" when the whole pattern is needed.
+func existence(pattern string, keywords []string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	seq := flatten(re, nil)
+	for i, atom := range seq {
+		if !holdsKeyword(atom, keywords) {
+			continue
+		}
+		if i == 0 {
+			return ""
+		}
+		for _, p := range seq[:i] {
+			if !mayBeEmpty(p) {
+				return ""
+			}
+		}
+		return (&syntax.Regexp{Op: syntax.OpConcat, Sub: seq[i:], Flags: re.Flags}).String()
+	}
+	return ""
+}
+
+// mayBeEmpty reports whether re matches the empty string wherever it is
+// tried (assertions such as \b do not: they test their place).
+func mayBeEmpty(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpStar, syntax.OpQuest:
+		return true
+	case syntax.OpRepeat:
+		return re.Min == 0
+	case syntax.OpCapture:
+		return mayBeEmpty(re.Sub[0])
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			if !mayBeEmpty(s) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if mayBeEmpty(s) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -3,6 +3,7 @@ package secrets
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -241,6 +242,39 @@ func sample(re *syntax.Regexp, rng *rand.Rand, sb *strings.Builder) {
 		}
 		for i := 0; i < n; i++ {
 			sample(re.Sub[0], rng, sb)
+		}
+	}
+}
+
+func TestExistence(t *testing.T) {
+	for _, tc := range []struct {
+		pattern  string
+		keywords []string
+		cheaper  bool // a shorter pattern is given
+		texts    []string
+	}{
+		{`(?i)[\w.-]{0,50}?(?:key|token)[ \t]{0,3}[:=][ \t]*([a-z0-9]{10,})`, []string{"key", "token"}, true,
+			[]string{"my_api_key = abcdefghij12", "token:short", "KEY=0123456789", "x"}},
+		{`\b(?:key|token)=[a-z]{10}`, []string{"key", "token"}, false, nil},
+		{`[a-z]+key=[a-z]{10}`, []string{"key"}, false, nil},
+		{`key=[a-z]{10}`, []string{"key"}, false, nil},
+	} {
+		got := existence(tc.pattern, tc.keywords)
+		if (got != "") != tc.cheaper {
+			t.Errorf("%s: got %q, want a shorter pattern: %v", tc.pattern, got, tc.cheaper)
+			continue
+		}
+		if got == "" {
+			continue
+		}
+		if strings.Contains(got, "{0,50}") {
+			t.Errorf("%s: %q still holds the prefix", tc.pattern, got)
+		}
+		full, short := regexp.MustCompile(tc.pattern), regexp.MustCompile(got)
+		for _, s := range tc.texts {
+			if full.MatchString(s) != short.MatchString(s) {
+				t.Errorf("%s on %q: whole %v, from the keyword %v", tc.pattern, s, full.MatchString(s), short.MatchString(s))
+			}
 		}
 	}
 }
