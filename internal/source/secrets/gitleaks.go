@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -34,10 +35,20 @@ type hit struct {
 type scanner struct {
 	whole  *detect.Detector
 	groups []windowGroup
+	// gated are whole-file rules with a gate (see gateOf), each with its own
+	// detector, run only on the files where the gate opens.
+	gated []gatedRule
 	// keywords finds the windowed rules' keywords in one pass; groupsOf
 	// maps each keyword (by its index in the trie) to the groups using it.
 	keywords *ahocorasick.Trie
 	groupsOf [][]int
+}
+
+type gatedRule struct {
+	d        *detect.Detector
+	gate     fileGate
+	re       *regexp.Regexp
+	keywords [][]byte
 }
 
 type windowGroup struct {
@@ -69,6 +80,7 @@ func newScanner() (*scanner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gitleaks default config: %w", err)
 	}
+	s := &scanner{}
 	wholeRules := map[string]config.Rule{}
 	grouped := map[reach]map[string]config.Rule{}
 	for id, r := range d.Config.Rules {
@@ -78,6 +90,11 @@ func newScanner() (*scanner, error) {
 			k, ok = ruleReach(r.Regex.String(), lowered(r.Keywords))
 		}
 		if !ok {
+			if g, gated := gateFor(r); gated {
+				g.d = withRules(d.Config, map[string]config.Rule{id: r})
+				s.gated = append(s.gated, g)
+				continue
+			}
 			wholeRules[id] = r
 			continue
 		}
@@ -86,7 +103,7 @@ func newScanner() (*scanner, error) {
 		}
 		grouped[k][id] = r
 	}
-	s := &scanner{whole: withRules(d.Config, wholeRules)}
+	s.whole = withRules(d.Config, wholeRules)
 	keywordIndex := map[string]int{}
 	var keywords []string
 	for k, rules := range grouped {
@@ -171,13 +188,20 @@ func (w *worker) scan(path string, data []byte) (hits []hit, err error) {
 			s.allGroups(path, raw)...))), nil
 	}
 	found := detectIn(s.whole, path, raw, 0)
+	starts := lineStarts(data)
+	// ſ (long s) folds to s: an ASCII anchor search could miss a gate match.
+	longS := bytes.Contains(data, []byte("\u017f"))
+	for _, g := range s.gated {
+		if g.mayFind(lower, raw, starts, longS) {
+			found = append(found, detectIn(g.d, path, raw, 0)...)
+		}
+	}
 	at := make([][]int, len(s.groups)) // keyword offsets per group
 	for _, m := range s.keywords.Match(lower) {
 		for _, g := range s.groupsOf[m.Pattern()] {
 			at[g] = append(at[g], int(m.Pos()))
 		}
 	}
-	starts := lineStarts(data)
 	for gi, g := range s.groups {
 		if len(at[gi]) == 0 {
 			continue
@@ -198,9 +222,44 @@ func (w *worker) scan(path string, data []byte) (hits []hit, err error) {
 	return toHits(dropShadowedGeneric(found)), nil
 }
 
-// allGroups runs the windowed rules over the whole file.
+// gateFor makes a gated rule of r when r's pattern has a gate.
+func gateFor(r config.Rule) (gatedRule, bool) {
+	// A rule limited to some paths keeps that limit: its detector checks it.
+	if r.Regex == nil || len(r.Keywords) == 0 {
+		return gatedRule{}, false
+	}
+	g, ok := gateOf(r.Regex.String())
+	if !ok {
+		return gatedRule{}, false
+	}
+	re, err := regexp.Compile(g.pattern)
+	if err != nil {
+		return gatedRule{}, false
+	}
+	gr := gatedRule{gate: g, re: re}
+	for _, k := range lowered(r.Keywords) {
+		gr.keywords = append(gr.keywords, []byte(k))
+	}
+	return gr, true
+}
+
+// mayFind reports whether the rule could match in the file: one of its
+// keywords is there (gitleaks' own test) and its gate opens.
+func (g gatedRule) mayFind(lower []byte, raw string, starts []int, longS bool) bool {
+	for _, k := range g.keywords {
+		if bytes.Contains(lower, k) {
+			return longS || gateOpen(g.re, g.gate, raw, lower, starts)
+		}
+	}
+	return false
+}
+
+// allGroups runs the windowed and gated rules over the whole file.
 func (s *scanner) allGroups(path, raw string) []report.Finding {
 	var out []report.Finding
+	for _, g := range s.gated {
+		out = append(out, detectIn(g.d, path, raw, 0)...)
+	}
 	for _, g := range s.groups {
 		out = append(out, detectIn(g.d, path, raw, 0)...)
 	}

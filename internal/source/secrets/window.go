@@ -1,7 +1,10 @@
 package secrets
 
 import (
+	"bytes"
+	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -523,6 +526,164 @@ func mayBeEmpty(re *syntax.Regexp) bool {
 			if mayBeEmpty(s) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// A rule no window can bound is scanned over the whole file, as gitleaks
+// does, whenever one of its keywords is anywhere in it: kubernetes-secret-
+// yaml's pattern (two `(?s:.){0,200}` spans) runs over every manifest that
+// says "secret", though few hold a Secret. A gate spares most of those
+// scans: a run of cheap parts of the pattern that every match contains,
+// beginning with a literal (its anchor), on few lines. The gate is tried
+// only on the lines around each place the anchor appears; where it matches
+// nowhere, the rule cannot match.
+
+// fileGate is a rule's gate: the pattern, the anchors that start each of
+// its branches (lower case) and how many lines a gate match can span.
+type fileGate struct {
+	pattern string
+	anchors []string
+	lines   int
+}
+
+// gateOf works out a gate for pattern; ok is false when there is none.
+func gateOf(pattern string) (g fileGate, ok bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return fileGate{}, false
+	}
+	runs := gateRuns(re)
+	if len(runs) == 0 {
+		return fileGate{}, false
+	}
+	branches := make([]*syntax.Regexp, len(runs))
+	for i, run := range runs {
+		lit := -1
+		for j, p := range run {
+			if p.Op == syntax.OpLiteral {
+				lit = j
+				break
+			}
+			if p.Op != syntax.OpWordBoundary && p.Op != syntax.OpNoWordBoundary {
+				return fileGate{}, false // the anchor must start the gate
+			}
+		}
+		if lit < 0 || len(run[lit].Rune) < 3 || !isASCII(string(run[lit].Rune)) {
+			return fileGate{}, false
+		}
+		n := sumLines(run)
+		if n < 0 || n > maxReachLines {
+			return fileGate{}, false
+		}
+		g.lines = max(g.lines, n)
+		g.anchors = append(g.anchors, strings.ToLower(string(run[lit].Rune)))
+		branches[i] = &syntax.Regexp{Op: syntax.OpConcat, Sub: run, Flags: re.Flags}
+	}
+	gate := branches[0]
+	if len(branches) > 1 {
+		gate = &syntax.Regexp{Op: syntax.OpAlternate, Sub: branches, Flags: re.Flags}
+	}
+	if hasBeginText(gate) || hasEndText(gate) {
+		return fileGate{}, false // text edges differ between a line and the file
+	}
+	g.pattern = gate.String()
+	slices.Sort(g.anchors)
+	g.anchors = slices.Compact(g.anchors)
+	return g, true
+}
+
+// gateRuns returns, for each branch of re, the run of cheap parts with the
+// most literal text: every match of the branch holds a match of its run.
+func gateRuns(re *syntax.Regexp) [][]*syntax.Regexp {
+	switch re.Op {
+	case syntax.OpCapture:
+		return gateRuns(re.Sub[0])
+	case syntax.OpAlternate:
+		var out [][]*syntax.Regexp
+		for _, s := range re.Sub {
+			r := gateRuns(s)
+			if len(r) == 0 {
+				return nil
+			}
+			out = append(out, r...)
+		}
+		return out
+	case syntax.OpConcat:
+		seq := flatten(re, nil)
+		var best []*syntax.Regexp
+		bestLit := 0
+		for i := 0; i < len(seq); {
+			if !cheap(seq[i]) {
+				i++
+				continue
+			}
+			j, lit := i, 0
+			for j < len(seq) && cheap(seq[j]) {
+				if seq[j].Op == syntax.OpLiteral {
+					lit += len(seq[j].Rune)
+				}
+				j++
+			}
+			if lit > bestLit {
+				best, bestLit = seq[i:j], lit
+			}
+			i = j
+		}
+		if bestLit < 3 {
+			return nil
+		}
+		return [][]*syntax.Regexp{best}
+	}
+	return nil
+}
+
+// cheap reports whether re adds at most a few states to Go's regexp
+// machine: a literal, a class, an assertion, a class repeated a little.
+func cheap(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral, syntax.OpCharClass, syntax.OpAnyCharNotNL,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest:
+		return re.Sub[0].Op == syntax.OpCharClass || re.Sub[0].Op == syntax.OpLiteral && len(re.Sub[0].Rune) == 1
+	}
+	return false
+}
+
+func hasEndText(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpEndText || re.Op == syntax.OpEndLine {
+		return true
+	}
+	for _, s := range re.Sub {
+		if hasEndText(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// gateOpen reports whether g matches near some anchor in the file (lower is
+// its ASCII-lower-cased copy, starts where its lines start).
+func gateOpen(gate *regexp.Regexp, g fileGate, raw string, lower []byte, starts []int) bool {
+	for _, a := range g.anchors {
+		for off := 0; ; {
+			i := bytes.Index(lower[off:], []byte(a))
+			if i < 0 {
+				break
+			}
+			p := off + i
+			l := lineAt(starts, p)
+			from, to := max(0, l-g.lines), min(len(starts)-1, l+g.lines)
+			end := len(raw)
+			if to+1 < len(starts) {
+				end = starts[to+1]
+			}
+			if gate.MatchString(raw[starts[from]:end]) {
+				return true
+			}
+			off = p + 1
 		}
 	}
 	return false

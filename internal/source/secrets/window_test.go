@@ -126,6 +126,8 @@ func FuzzWindowedScan(f *testing.F) {
 	f.Add("ghp_0123456789abcdefghij0123456789abcdef\n")
 	f.Add("-----BEGIN RSA PRIVATE KEY-----\n" + strings.Repeat("QUJD", 30) + "\n-----END RSA PRIVATE KEY-----\n")
 	f.Add("tok\u212aen: 0123456789abcdefghij\n")
+	f.Add("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata:\n  password: aGVsbG93b3JsZDEyMzQ1Njc4\n")
+	f.Add("data:\n  token: c2VjcmV0dmFsdWUxMjM0NTY3OA==\nkind: \"secret\"\n---\nkind: ſecret\n")
 	sc, err := newScanner()
 	if err != nil {
 		f.Fatal(err)
@@ -275,6 +277,29 @@ func TestExistence(t *testing.T) {
 			if full.MatchString(s) != short.MatchString(s) {
 				t.Errorf("%s on %q: whole %v, from the keyword %v", tc.pattern, s, full.MatchString(s), short.MatchString(s))
 			}
+		}
+	}
+}
+
+func TestGateOf(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		anchors []string
+		ok      bool
+		why     string
+	}{
+		{`(?i)(?:\bkind:[ \t]*["']?\bsecret\b(?s:.){0,200}?\bdata:\s+([a-z0-9]{10,})|\bdata:\s+([a-z0-9]{10,})(?s:.){0,200}?\bkind:[ \t]*\bsecret\b)`,
+			[]string{"kind:"}, true, "each branch's run with the most literal text"},
+		{`(?i)token(?s:.){0,100}[a-z0-9]{20}`, []string{"token"}, true, "a literal run before a costly span"},
+		{`[a-z]{3}secret(?s:.){0,50}x`, []string{"secret"}, true, "a bounded repetition ends a run"},
+		{`[a-z]+secret(?s:.){0,50}x`, nil, false, "the run starts with a class, not its anchor"},
+		{`(?s:.){0,50}(?:ab|cd)`, nil, false, "no literal of three characters"},
+		{`(?m)^password=(?s:.){0,9}`, []string{"password="}, true, "a line anchor stays out of the gate"},
+		{`(?:abcdef(?s:.){0,9}|[0-9]+)`, nil, false, "a branch without a run"},
+	} {
+		g, ok := gateOf(tc.pattern)
+		if ok != tc.ok || ok && !slices.Equal(g.anchors, tc.anchors) {
+			t.Errorf("%s (%s): got %+v %v, want anchors %v %v", tc.pattern, tc.why, g, ok, tc.anchors, tc.ok)
 		}
 	}
 }
