@@ -283,7 +283,7 @@ type resourceLists map[string]any
 
 func share[T any](s resourceLists, o *Object, path string, v T) T {
 	t := o.data
-	i := t.walk(o.root, parsePath(path))
+	i := t.walk(o.root, t.path(path))
 	if i < 0 || (t.kind(i) != kMap && t.kind(i) != kSeq) {
 		return v
 	}

@@ -145,7 +145,7 @@ func (o *Object) LineOf(path string) int {
 	if o.pos == nil {
 		return o.Line
 	}
-	if l := o.pos.line(parsePath(path)); l > 0 {
+	if l := o.pos.line(o.data.path(path)); l > 0 {
 		return l
 	}
 	return o.Line
@@ -167,7 +167,7 @@ func (o *Object) Get(path string) (any, bool) {
 	if o.data == nil {
 		return nil, false
 	}
-	i := o.data.walk(o.root, parsePath(path))
+	i := o.data.walk(o.root, o.data.path(path))
 	if i < 0 {
 		return nil, false
 	}
@@ -179,7 +179,7 @@ func (o *Object) GetString(path string) string {
 	if o.data == nil {
 		return ""
 	}
-	return o.data.str(o.data.walk(o.root, parsePath(path)))
+	return o.data.str(o.data.walk(o.root, o.data.path(path)))
 }
 
 type pathElem struct {
@@ -188,20 +188,23 @@ type pathElem struct {
 	isIndex bool
 }
 
-var pathCache sync.Map // string -> []pathElem; paths come from code, so the set is small
-
-func parsePath(p string) []pathElem {
-	if v, ok := pathCache.Load(p); ok {
+// path parses a field path once per run: checks ask for the same few paths
+// (they come from code) of every object, so the run's key table keeps them.
+func (t *tree) path(p string) []pathElem {
+	if t == nil || t.keys == nil {
+		return parsePath(p)
+	}
+	if v, ok := t.keys.paths.Load(p); ok {
 		return v.([]pathElem)
 	}
-	out := parsePathUncached(p)
+	out := parsePath(p)
 	if len(p) < 256 {
-		pathCache.Store(p, out)
+		t.keys.paths.Store(p, out)
 	}
 	return out
 }
 
-func parsePathUncached(p string) []pathElem {
+func parsePath(p string) []pathElem {
 	var out []pathElem
 	for len(p) > 0 {
 		switch p[0] {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -72,6 +73,9 @@ func (t *tree) text(i int) string {
 type keyTable struct {
 	list []string
 	ids  map[string]uint32
+	// paths caches parsed field paths (see tree.path); safe for the
+	// concurrent reads checks make.
+	paths sync.Map
 }
 
 func (k *keyTable) id(s string) uint32 {
