@@ -3,8 +3,10 @@ package kube
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -131,4 +133,26 @@ func manifestSummary(objs []*Object, errs []*FileError) string {
 		fmt.Fprintf(&b, "error %v\n", e)
 	}
 	return b.String()
+}
+
+// keyLineRegexp is the plain statement of what declaresKey does.
+func keyLineRegexp(key string) *regexp.Regexp {
+	return regexp.MustCompile(`^[ \t]*(-[ \t]+)?["']?` + regexp.QuoteMeta(key) + `["']?[ \t]*:`)
+}
+
+func FuzzDeclaresKey(f *testing.F) {
+	for _, s := range [][2]string{
+		{"  image: x", "image"}, {"- name: web", "name"}, {"-name: web", "name"}, {`  "port" : 80`, "port"},
+		{"    - 'env':", "env"}, {"imagePullPolicy: x", "image"}, {"# image: x", "image"}, {"\t-\tkey:", "key"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, line, key string) {
+		if strings.ContainsAny(line, "\n\r\f\v") || key == "" || !utf8.ValidString(line) || !utf8.ValidString(key) {
+			return // the reference pattern cannot be made (declaresKey itself takes any bytes)
+		}
+		if got, want := declaresKey(line, key), keyLineRegexp(key).MatchString(line); got != want {
+			t.Fatalf("declaresKey(%q, %q) = %v, the pattern says %v", line, key, got, want)
+		}
+	})
 }

@@ -339,15 +339,26 @@ type templatePositions struct {
 	start int // line where the search starts (the object's document)
 }
 
-var keyLineCache sync.Map // pattern -> *regexp.Regexp
-
-func keyRegexp(key string) *regexp.Regexp {
-	if r, ok := keyLineCache.Load(key); ok {
-		return r.(*regexp.Regexp)
+// declaresKey reports whether a template line starts a mapping entry for
+// key: optional indentation, an optional "- " list marker, the key, quoted
+// or not, then a colon.
+func declaresKey(line, key string) bool {
+	l := strings.TrimLeft(line, " \t")
+	if rest, ok := strings.CutPrefix(l, "-"); ok && rest != strings.TrimLeft(rest, " \t") {
+		l = strings.TrimLeft(rest, " \t")
 	}
-	r := regexp.MustCompile(`^\s*(-\s+)?["']?` + regexp.QuoteMeta(key) + `["']?\s*:`)
-	keyLineCache.Store(key, r)
-	return r
+	if len(l) > 0 && (l[0] == '"' || l[0] == '\'') {
+		l = l[1:]
+	}
+	l, ok := strings.CutPrefix(l, key)
+	if !ok {
+		return false
+	}
+	if len(l) > 0 && (l[0] == '"' || l[0] == '\'') {
+		l = l[1:]
+	}
+	l = strings.TrimLeft(l, " \t")
+	return strings.HasPrefix(l, ":")
 }
 
 func (t *templatePositions) line(path []pathElem) int {
@@ -359,10 +370,9 @@ func (t *templatePositions) line(path []pathElem) int {
 		if e.isIndex {
 			continue
 		}
-		re := keyRegexp(e.key)
 		found := 0
 		for i := from; i <= len(t.lines); i++ {
-			if re.MatchString(t.lines[i-1]) {
+			if declaresKey(t.lines[i-1], e.key) {
 				found = i
 				break
 			}
