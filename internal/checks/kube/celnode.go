@@ -84,15 +84,7 @@ func (m celMap) ConvertToNative(t reflect.Type) (any, error) {
 	return materialized(m.n).ConvertToNative(t)
 }
 
-func (m celMap) ConvertToType(t ref.Type) ref.Val {
-	switch t {
-	case types.MapType:
-		return m
-	case types.TypeType:
-		return types.MapType
-	}
-	return types.NewErr("type conversion error from '%s' to '%s'", types.MapType, t)
-}
+func (m celMap) ConvertToType(t ref.Type) ref.Val { return convertTo(m, types.MapType, t) }
 
 func (m celMap) Equal(other ref.Val) ref.Val { return materialized(m.n).Equal(other) }
 func (m celMap) Type() ref.Type              { return types.MapType }
@@ -131,14 +123,18 @@ func (l celList) ConvertToNative(t reflect.Type) (any, error) {
 	return materialized(l.n).ConvertToNative(t)
 }
 
-func (l celList) ConvertToType(t ref.Type) ref.Val {
+func (l celList) ConvertToType(t ref.Type) ref.Val { return convertTo(l, types.ListType, t) }
+
+// convertTo is ConvertToType for a view v whose CEL type is own: to itself,
+// or to its type (what `type(x)` asks).
+func convertTo(v ref.Val, own *types.Type, t ref.Type) ref.Val {
 	switch t {
-	case types.ListType:
-		return l
+	case own:
+		return v
 	case types.TypeType:
-		return types.ListType
+		return own
 	}
-	return types.NewErr("type conversion error from '%s' to '%s'", types.ListType, t)
+	return types.NewErr("type conversion error from '%s' to '%s'", own, t)
 }
 
 func (l celList) Equal(other ref.Val) ref.Val { return materialized(l.n).Equal(other) }

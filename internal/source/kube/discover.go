@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -43,20 +41,20 @@ func From(ctx context.Context, env *source.Env) (*Set, error) {
 }
 
 // Load discovers and decodes every Kubernetes object under in.Paths (the
-// current folder when there are none), walking them itself: for callers
-// without a run's repository index. It fails only when nothing was found:
+// current folder when there are none), indexing them itself: for callers
+// without a run's environment. It fails only when nothing was found:
 // per-input problems are in Set.Errors.
 func Load(ctx context.Context, in *source.Inputs) (*Set, error) {
 	paths := in.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	d := newDiscovery()
-	for _, p := range paths {
-		if err := d.walk(ctx, p); err != nil {
-			return nil, err
-		}
+	r, err := repo.LoadWith(ctx, repo.Options{Exclude: in.Exclude}, paths...)
+	if err != nil {
+		return nil, err
 	}
+	d := newDiscovery()
+	d.index(r)
 	return d.load(ctx, in, paths)
 }
 
@@ -208,7 +206,7 @@ type discovery struct {
 var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".terraform": true, "testdata": true, "__pycache__": true, ".venv": true}
 
 // index finds charts, kustomizations and manifest files among the files of
-// a repository index, the way walk finds them on disk.
+// a repository index.
 func (d *discovery) index(r *repo.Repo) {
 	skipped := func(rel string) bool {
 		segs := strings.Split(rel, "/")
@@ -275,57 +273,6 @@ func (d *discovery) given(p string) {
 	default:
 		d.files = append(d.files, p)
 	}
-}
-
-func (d *discovery) walk(ctx context.Context, root string) error {
-	st, err := os.Stat(root)
-	if err != nil {
-		d.errs = append(d.errs, &FileError{File: root, Err: err})
-		return nil
-	}
-	if !st.IsDir() {
-		d.given(root)
-		return nil
-	}
-	return filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		if err != nil {
-			d.errs = append(d.errs, &FileError{File: p, Err: err})
-			if e != nil && e.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if e.IsDir() {
-			name := e.Name()
-			if p != root && (skipDirs[name] || strings.HasPrefix(name, ".")) {
-				return fs.SkipDir
-			}
-			if fileExists(filepath.Join(p, "Chart.yaml")) {
-				d.charts = append(d.charts, p)
-				return fs.SkipDir // templates, values and subcharts belong to the chart
-			}
-			if kustomizationFile(p) != "" {
-				d.addKust(p)
-			}
-			return nil
-		}
-		if !e.Type().IsRegular() {
-			return nil
-		}
-		switch strings.ToLower(filepath.Ext(p)) {
-		case ".yaml", ".yml", ".json":
-			d.files = append(d.files, p)
-		}
-		return nil
-	})
-}
-
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
 }
 
 // addKust records a kustomization and marks what it reads, so that its
@@ -397,35 +344,16 @@ func (d *discovery) addKust(dir string) {
 
 // readFileLimited reads a regular file, refusing huge ones with a clear error.
 func readFileLimited(p string) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	st, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
 	if st.Size() > maxFileSize {
 		return nil, fmt.Errorf("file is %d bytes, larger than the %d MB limit for manifests", st.Size(), maxFileSize>>20)
 	}
-	// Sized from the file, as os.ReadFile does (io.ReadAll would double).
-	b := make([]byte, 0, st.Size()+512)
-	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if len(b) > maxFileSize {
-			return nil, fmt.Errorf("file grew past the %d MB limit for manifests", maxFileSize>>20)
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
+	b, err := os.ReadFile(p) // sized from the file, unlike io.ReadAll
+	if err != nil {
+		return nil, err
 	}
 	if isBinary(b) {
 		return nil, nil

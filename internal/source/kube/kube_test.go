@@ -275,9 +275,9 @@ func TestStreamedMatchesPerDocument(t *testing.T) {
 	}
 }
 
-// TestIndexedMatchesWalk: finding the inputs in the run's repository index
-// gives what walking the tree gives.
-func TestIndexedMatchesWalk(t *testing.T) {
+// TestFromMatchesLoad: a run's source, sharing the run's repository index,
+// finds what Load finds indexing the tree itself.
+func TestFromMatchesLoad(t *testing.T) {
 	in := source.Inputs{Paths: []string{"testdata/repo"}, Release: "rel", Namespace: "team", KubeVersion: "v1.31.0"}
 	walked := loadRepo(t, in)
 	indexed, err := From(context.Background(), source.NewEnv(in))

@@ -83,12 +83,7 @@ func (f *File) Content() ([]byte, error) {
 // Read is Content for callers that look at every file once (a secret scan):
 // it shares bytes already kept but does not keep what it reads, so a scan
 // of the whole tree does not hold the whole tree in memory.
-func (f *File) Read() ([]byte, error) {
-	if f.loaded.Load() {
-		return f.data, f.err
-	}
-	return f.read()
-}
+func (f *File) Read() ([]byte, error) { return f.ReadInto(nil) }
 
 // Searchable reports why the file cannot be searched (ErrTooLarge,
 // ErrBinary, a read error), reading no more than it takes to tell.

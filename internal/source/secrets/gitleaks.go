@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -291,8 +292,12 @@ func dropShadowedGeneric(fs []report.Finding) []report.Finding {
 			out = append(out, f)
 		}
 	}
-	// Findings arrive per detector and window; reports read them in file order.
-	slices.SortStableFunc(out, func(a, b report.Finding) int { return a.StartLine - b.StartLine })
+	// Findings arrive per detector and window, and groups come from a map:
+	// order them fully so that a report does not change between runs.
+	slices.SortFunc(out, func(a, b report.Finding) int {
+		return cmp.Or(a.StartLine-b.StartLine, strings.Compare(a.RuleID, b.RuleID),
+			a.StartColumn-b.StartColumn, strings.Compare(a.Secret, b.Secret))
+	})
 	return out
 }
 

@@ -104,11 +104,16 @@ func endsOnBreak(re *syntax.Regexp) bool {
 }
 
 func hasBeginText(re *syntax.Regexp) bool {
-	if re.Op == syntax.OpBeginText || re.Op == syntax.OpBeginLine {
+	return hasOp(re, syntax.OpBeginText, syntax.OpBeginLine)
+}
+
+// hasOp reports whether re holds a node of one of ops.
+func hasOp(re *syntax.Regexp, ops ...syntax.Op) bool {
+	if slices.Contains(ops, re.Op) {
 		return true
 	}
 	for _, s := range re.Sub {
-		if hasBeginText(s) {
+		if hasOp(s, ops...) {
 			return true
 		}
 	}
@@ -585,7 +590,7 @@ func gateOf(pattern string) (g fileGate, ok bool) {
 	if len(branches) > 1 {
 		gate = &syntax.Regexp{Op: syntax.OpAlternate, Sub: branches, Flags: re.Flags}
 	}
-	if hasBeginText(gate) || hasEndText(gate) {
+	if hasOp(gate, syntax.OpBeginText, syntax.OpBeginLine, syntax.OpEndText, syntax.OpEndLine) {
 		return fileGate{}, false // text edges differ between a line and the file
 	}
 	g.pattern = gate.String()
@@ -648,18 +653,6 @@ func cheap(re *syntax.Regexp) bool {
 		return true
 	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest:
 		return re.Sub[0].Op == syntax.OpCharClass || re.Sub[0].Op == syntax.OpLiteral && len(re.Sub[0].Rune) == 1
-	}
-	return false
-}
-
-func hasEndText(re *syntax.Regexp) bool {
-	if re.Op == syntax.OpEndText || re.Op == syntax.OpEndLine {
-		return true
-	}
-	for _, s := range re.Sub {
-		if hasEndText(s) {
-			return true
-		}
 	}
 	return false
 }
